@@ -1,0 +1,62 @@
+import { CliError, EXIT } from './errors.js';
+import { VERSION } from '../version.js';
+
+export type Command = (argv: string[]) => Promise<number>;
+
+// Lazy: `shotlist validate` must not pay for loading the fal client or the emulator.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: { summary: 'check a manifest and print every problem with its line', load: async () => (await import('./validate.js')).validateCommand },
+  plan: { summary: 'print the cells a manifest expands to, their cost, and what the lockfile already has', load: async () => (await import('./plan.js')).planCommand },
+  run: { summary: 'run a manifest against fal (FAL_KEY) or the built-in emulator (--emulator)', load: async () => (await import('./run.js')).runCommand },
+  report: { summary: 'rebuild the reports of a run folder from its journal and lockfile', load: async () => (await import('./report.js')).reportCommand },
+  emulator: { summary: 'start the local fal queue and storage emulator', load: async () => (await import('./emulator.js')).emulatorCommand },
+  merge: { summary: 'merge shard run folders into one lockfile and one set of reports', load: async () => (await import('./merge.js')).mergeCommand },
+};
+
+export const USAGE = `shotlist ${VERSION}: version-controlled shot lists and sweeps for LTX video on fal.ai
+
+Usage: shotlist <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join('\n')}
+
+Run \`shotlist <command> --help\` for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(VERSION);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`shotlist: unknown command \`${name}\`\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CliError) {
+    console.error(`shotlist: ${err.message}`);
+    return err.exitCode;
+  }
+  const e = err as Error & { code?: string };
+  // Argument parsing errors from node:util parseArgs are usage errors.
+  if (e?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+    console.error(`shotlist: ${e.message}`);
+    return EXIT.usage;
+  }
+  console.error(`shotlist: internal error: ${e?.message ?? String(err)}`);
+  if (process.env.SHOTLIST_DEBUG) console.error(e?.stack);
+  else console.error('(this is a bug in shotlist; set SHOTLIST_DEBUG=1 to see where it happened)');
+  return EXIT.internal;
+}
