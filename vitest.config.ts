@@ -8,5 +8,6 @@ export default defineConfig({
     // End-to-end tests spawn the CLI and an emulator; two cores, so keep the pool small.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    reporters: ['default', './test/_support/summaryReporter.ts'],
   },
 });
