@@ -1,0 +1,104 @@
+// A parsed manifest that remembers where every value came from, so a diagnostic about any JSON
+// path (schema, endpoint schema, LTX rule) can name the line and column of the YAML node.
+// Locations are resolved lazily by walking the YAML AST: a 100,000-cell plan pays nothing for them.
+import { readFileSync } from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic, Json, Severity } from '../types.js';
+
+export interface Location { line: number; column: number }
+
+export class ManifestSource {
+  readonly lineCounter = new LineCounter();
+  readonly doc: Document.Parsed;
+  readonly value: unknown;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(readonly file: string, readonly text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+    for (const err of this.doc.errors) {
+      const [line, column] = this.pos(err.pos[0]);
+      const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      this.diagnostics.push({ severity: 'error', code: err.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML_SYNTAX', message: first, file, line, column, path: '' });
+    }
+    for (const w of this.doc.warnings) {
+      const [line, column] = this.pos(w.pos[0]);
+      this.diagnostics.push({ severity: 'warning', code: 'W_YAML', message: w.message.split('\n')[0], file, line, column, path: '' });
+    }
+    this.value = this.diagnostics.some((d) => d.severity === 'error') ? undefined : this.doc.toJS({ maxAliasCount: 10000 });
+  }
+
+  static read(file: string, absPath: string): ManifestSource | Diagnostic {
+    let text: string;
+    try {
+      text = readFileSync(absPath, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+      return { severity: 'error', code: 'E_MANIFEST_UNREADABLE', message: `cannot read manifest ${file}: ${why}`, file, line: 0, column: 0, path: '' };
+    }
+    return new ManifestSource(file, text);
+  }
+
+  private pos(offset: number): [number, number] {
+    const p = this.lineCounter.linePos(offset);
+    return [p.line, p.col];
+  }
+
+  /**
+   * Line and column of the node at a JSON pointer (`/shots/0/input/num_frames`). `key: true`
+   * points at the key of a map entry instead of its value (unknown keys). Falls back to the
+   * deepest node that exists, so a missing field points at the object that lacks it.
+   */
+  locate(pointer: string, opts: { key?: boolean } = {}): Location {
+    let node: unknown = this.doc.contents;
+    let best: { range?: [number, number, number] | null } | undefined = node as Node;
+    const segs = splitPointer(pointer);
+    for (let i = 0; i < segs.length; i++) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      const seg = segs[i];
+      const last = i === segs.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg);
+        if (!pair) break;
+        if (last && opts.key && pair.key) { best = pair.key as Node; node = undefined; break; }
+        node = pair.value;
+        best = (pair.value as Node | null) ?? (pair.key as Node);
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)];
+        if (item === undefined) break;
+        node = item;
+        best = item as Node;
+      } else break;
+    }
+    const start = best?.range?.[0];
+    if (start === undefined) return { line: 1, column: 1 };
+    const [line, column] = this.pos(start);
+    return { line, column };
+  }
+
+  diag(severity: Severity, code: string, path: string, message: string, fix?: string, opts: { key?: boolean } = {}): Diagnostic {
+    const { line, column } = this.locate(path, opts);
+    const d: Diagnostic = { severity, code, message, file: this.file, line, column, path };
+    if (fix) d.fix = fix;
+    return d;
+  }
+}
+
+export function splitPointer(pointer: string): string[] {
+  if (!pointer || pointer === '/') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function joinPointer(segs: (string | number)[]): string {
+  return segs.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** Value at a JSON pointer in plain JSON, or undefined. */
+export function getPointer(value: unknown, pointer: string): Json | undefined {
+  let cur: unknown = value;
+  for (const seg of splitPointer(pointer)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur as Json | undefined;
+}
