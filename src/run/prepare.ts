@@ -1,0 +1,96 @@
+// Deciding, before anything is sent, what a run will do with each selected cell: reuse a cached
+// result, re-attach to a job already submitted, recover a download the journal recorded, keep an
+// earlier failure, or submit. The CLI shows this (and the cost of what will be submitted) before
+// asking for confirmation or refusing over budget.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { Cell, LockedCell, Lockfile, Plan } from '../types.js';
+import { readJournal } from './journal.js';
+import { readLockfile } from './lockfile.js';
+import { inFlight, replayJournal, type CellJournalState, type Replayed } from './replay.js';
+import { acquireRunLock } from './runLock.js';
+import type { RunTarget } from './falClient.js';
+import type { JournalEvent } from '../types.js';
+
+export type CellAction = 'cached' | 'reattach' | 'recover' | 'keep-failed' | 'submit';
+
+export interface PrepareOptions {
+  target: RunTarget;
+  outDir: string;
+  lockPath: string;
+  /** Cell ids selected by --shot/--where/--limit (default: every cell). */
+  selected?: Set<string>;
+  force?: boolean;
+  retryFailed?: boolean;
+}
+
+export interface PreparedRun {
+  plan: Plan;
+  opts: PrepareOptions;
+  previousLock?: Lockfile;
+  /** Earlier events in the run folder's journal. */
+  history: JournalEvent[];
+  replayed: Replayed;
+  actions: Map<string, CellAction>;
+  /** Cells whose action is `submit`: new money. */
+  toSubmit: Cell[];
+  /** Estimated USD of the cells to submit (re-attached jobs are already paid for). */
+  estimateUsd: number;
+  /** Lockfile entries carried over (cached, kept failures, unselected cells). */
+  carried: Map<string, LockedCell>;
+  release: () => void;
+}
+
+export class TargetMismatch extends Error {}
+
+export async function prepareRun(plan: Plan, opts: PrepareOptions): Promise<PreparedRun> {
+  await mkdir(opts.outDir, { recursive: true });
+  const release = acquireRunLock(opts.outDir);
+  try {
+    const previousLock = await readLockfile(opts.lockPath);
+    if (previousLock && previousLock.target !== opts.target && !opts.force) {
+      throw new TargetMismatch(
+        `${opts.lockPath} records results from ${previousLock.target}; running against ${opts.target} would replace them. ` +
+          `Use --force to replace them, or --out and a copy of the manifest elsewhere to keep both`,
+      );
+    }
+    const history = await readJournal(join(opts.outDir, 'journal.jsonl'));
+    const replayed = replayJournal(history, opts.target);
+    const prevCells = previousLock && previousLock.target === opts.target ? previousLock.cells : {};
+    const actions = new Map<string, CellAction>();
+    const carried = new Map<string, LockedCell>();
+    const toSubmit: Cell[] = [];
+    for (const cell of plan.cells) {
+      const locked = prevCells[cell.id];
+      if (opts.selected && !opts.selected.has(cell.id)) {
+        if (locked) carried.set(cell.id, locked);
+        continue;
+      }
+      const j: CellJournalState | undefined = replayed.cells.get(cell.id);
+      let action: CellAction;
+      if (inFlight(j)) action = 'reattach'; // already paid for, whatever --force says
+      else if (!opts.force && locked?.status === 'succeeded') action = 'cached';
+      else if (!opts.force && j?.phase === 'downloaded' && j.downloaded && existsSync(resolve(opts.outDir, j.downloaded.file))) action = 'recover';
+      else if (!opts.force && !opts.retryFailed && (locked?.status === 'failed' || j?.phase === 'failed')) action = 'keep-failed';
+      else action = 'submit';
+      actions.set(cell.id, action);
+      if (action === 'cached' || (action === 'keep-failed' && locked)) carried.set(cell.id, locked!);
+      if (action === 'submit') toSubmit.push(cell);
+    }
+    const estimateUsd = Math.round(toSubmit.reduce((s, c) => s + c.estimate.usd, 0) * 1e6) / 1e6;
+    return { plan, opts, previousLock, history, replayed, actions, toSubmit, estimateUsd, carried, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** Output path of a cell: `<out>/<shot>/<cell id>.mp4`. */
+export function outputPathFor(outDir: string, cell: Cell): string {
+  return join(outDir, cell.shot.replace(/[^A-Za-z0-9._-]/g, '_'), `${cell.id}.mp4`);
+}
+
+export function posixRelative(from: string, to: string): string {
+  return relative(from, to).split('\\').join('/');
+}

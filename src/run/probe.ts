@@ -1,0 +1,28 @@
+// Reads width, height, frame count, fps and duration from an MP4 in pure TypeScript (mediabunny),
+// so no ffprobe is needed.
+import { ALL_FORMATS, FilePathSource, Input } from 'mediabunny';
+import type { VideoMeta } from '../types.js';
+
+export async function probeVideo(path: string): Promise<VideoMeta | undefined> {
+  const input = new Input({ formats: ALL_FORMATS, source: new FilePathSource(path) });
+  try {
+    const track = await input.getPrimaryVideoTrack();
+    if (!track) return undefined;
+    const stats = await track.computePacketStats();
+    const duration = await track.computeDuration();
+    const numFrames = stats.packetCount;
+    const fps = duration > 0 ? Math.round((numFrames / duration) * 1000) / 1000 : stats.averagePacketRate;
+    return {
+      width: track.displayWidth,
+      height: track.displayHeight,
+      numFrames,
+      fps,
+      duration: Math.round(duration * 1e6) / 1e6,
+      codec: track.codec ?? undefined,
+    };
+  } catch {
+    return undefined;
+  } finally {
+    input.dispose();
+  }
+}
