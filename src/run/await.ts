@@ -71,6 +71,7 @@ export async function awaitCompletion(client: FalClient, endpoint: string, reque
 }
 
 export async function fetchResult(client: FalClient, endpoint: string, requestId: string, opts: AwaitOptions = {}): Promise<AwaitOutcome> {
+  let serverErrors = 0;
   for (let failures = 0; ; failures++) {
     try {
       const res = await client.queue.result(endpoint, { requestId });
@@ -85,11 +86,12 @@ export async function fetchResult(client: FalClient, endpoint: string, requestId
       if (err instanceof ApiError && err.status < 500 && err.status !== 429) {
         return { kind: 'failed', error: { ...cellErrorFrom(err, 'job'), kind: err.status === 422 ? 'validation' : 'job' } };
       }
-      if (err instanceof ApiError && err.status === 500 && err.body && typeof err.body === 'object') {
-        // A job that failed on fal surfaces as an error body when the result is fetched.
+      if (err instanceof ApiError && err.status === 500 && ++serverErrors >= 3) {
+        // A job that failed on fal answers its result call with a 500 and fal's error body, every
+        // time; a passing 500 does not repeat. Three in a row: the job failed.
         return { kind: 'failed', error: { ...cellErrorFrom(err), kind: 'job' } };
       }
-      if (failures + 1 >= (opts.maxFailures ?? 8)) return { kind: 'failed', error: cellErrorFrom(err) };
+      if (failures + 1 >= (opts.maxFailures ?? 10)) return { kind: 'failed', error: cellErrorFrom(err) };
       if (!(await sleep(backoffMs(failures, 200, 5000), opts.signal))) return { kind: 'aborted' };
     }
   }
