@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { EmulatorOptions, EmulatorStats, JsonObject } from '../types.js';
 import { expectedVideo } from '../endpoints/registry.js';
 import { sha256Hex, stableStringify } from '../util/stableJson.js';
-import { FaultPlan, parseFaults, hashUnit, type FaultKind } from './faults.js';
+import { FaultPlan, parseFaults, hashUnit, API_FAULTS, SUBMIT_FAULTS, UPLOAD_FAULTS, DOWNLOAD_FAULTS, type FaultKind } from './faults.js';
 import { StatsCollector } from './stats.js';
 import { VideoEncoder, lookFor } from './video.js';
 import { validateInput } from './validate.js';
@@ -18,10 +18,6 @@ import { appMatches, appOf, routeOf, type Route } from './routes.js';
 import { falKey, header, readBody, resetSocket, writeJson } from './_http.js';
 import { serveFile } from './download.js';
 
-const API_FAULTS: readonly FaultKind[] = ['429', '500', '502', '503', 'reset'];
-const SUBMIT_FAULTS: readonly FaultKind[] = [...API_FAULTS, 'lost-submit'];
-const UPLOAD_FAULTS: readonly FaultKind[] = ['500', '502', '503', 'reset'];
-const DOWNLOAD_FAULTS: readonly FaultKind[] = ['500', '502', '503', 'reset', 'slow', 'truncate'];
 const DEFAULT_TTL_MS = 60 * 60 * 1000;
 
 /** What a job will do, decided at submit so it is a function of the seed and the request. */

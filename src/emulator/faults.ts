@@ -8,6 +8,12 @@ export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'fail' | 'lost
 
 export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '502', '503', 'reset', 'fail', 'lost-submit', 'slow', 'truncate'];
 
+/** The faults each kind of route can suffer (`fail` is decided per job, `expire` by time). */
+export const API_FAULTS: readonly FaultKind[] = ['429', '500', '502', '503', 'reset'];
+export const SUBMIT_FAULTS: readonly FaultKind[] = [...API_FAULTS, 'lost-submit'];
+export const UPLOAD_FAULTS: readonly FaultKind[] = ['500', '502', '503', 'reset'];
+export const DOWNLOAD_FAULTS: readonly FaultKind[] = ['500', '502', '503', 'reset', 'slow', 'truncate'];
+
 export interface FaultSpec {
   rates: Partial<Record<FaultKind, number>>;
   /** Results expire this long after completion (fal keeps them about an hour). */

@@ -2,7 +2,8 @@
 import type { EmulatorHandle, EmulatorOptions } from '../types.js';
 import { Emulator } from './emulator.js';
 
-export { parseFaults } from './faults.js';
+export { parseFaults, FaultPlan, SUBMIT_FAULTS, API_FAULTS, UPLOAD_FAULTS, DOWNLOAD_FAULTS } from './faults.js';
+export type { FaultKind, FaultSpec } from './faults.js';
 export { parseDurationModel, DEFAULT_DURATION } from './duration.js';
 export { inputHash } from './emulator.js';
 
