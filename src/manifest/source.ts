@@ -15,10 +15,19 @@ export class ManifestSource {
 
   constructor(readonly file: string, readonly text: string) {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+    const lines = new Set<number>();
     for (const err of this.doc.errors) {
       const [line, column] = this.pos(err.pos[0]);
+      // One syntax error per line: the parser's follow-on complaints about the same line are noise.
+      if (lines.has(line)) continue;
+      lines.add(line);
       const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      this.diagnostics.push({ severity: 'error', code: err.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML_SYNTAX', message: first, file, line, column, path: '' });
+      const d: Diagnostic = { severity: 'error', code: err.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML_SYNTAX', message: first, file, line, column, path: '' };
+      const lineText = text.split(/\r?\n/)[line - 1] ?? '';
+      if (/flow map/.test(first) && /[\w\]]\[\d*\]?/.test(lineText)) d.fix = 'inside `{ }` a key with brackets must be quoted: `"loras[0].scale": 1.0`, or use block style (one key per line)';
+      else if (err.code === 'DUPLICATE_KEY') d.fix = 'remove or rename one of the two keys';
+      else if (err.code === 'TAB_AS_INDENT') d.fix = 'indent with spaces, not tabs';
+      this.diagnostics.push(d);
     }
     for (const w of this.doc.warnings) {
       const [line, column] = this.pos(w.pos[0]);

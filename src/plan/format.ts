@@ -1,0 +1,36 @@
+// Compiler-style diagnostics: `file:line:col: error E_CODE message`, the fix, and the source line
+// with a caret under the node.
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../types.js';
+
+const C = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+
+export function formatDiagnostics(diags: Diagnostic[], opts: { color?: boolean } = {}): string {
+  const paint = (c: keyof typeof C, s: string) => (opts.color ? C[c] + s + C.reset : s);
+  const texts = new Map<string, string[] | undefined>();
+  const lines = (file: string) => {
+    if (!texts.has(file)) {
+      try { texts.set(file, readFileSync(file, 'utf8').split(/\r?\n/)); } catch { texts.set(file, undefined); }
+    }
+    return texts.get(file);
+  };
+  const sorted = [...diags].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  const out: string[] = [];
+  for (const d of sorted) {
+    const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+    const sev = d.severity === 'error' ? paint('red', 'error') : paint('yellow', 'warning');
+    out.push(`${paint('bold', where)}: ${sev} ${paint('dim', d.code)} ${d.message}`);
+    if (d.fix) out.push(`  ${paint('cyan', 'fix:')} ${d.fix}`);
+    const src = d.line > 0 ? lines(d.file)?.[d.line - 1] : undefined;
+    if (src !== undefined) {
+      const num = String(d.line);
+      const token = /^[^\s,:\]}]*/.exec(src.slice(d.column - 1))?.[0] ?? '';
+      out.push(`  ${paint('dim', num + ' |')} ${src}`);
+      out.push(`  ${' '.repeat(num.length)} ${paint('dim', '|')} ${' '.repeat(Math.max(0, d.column - 1))}${paint(d.severity === 'error' ? 'red' : 'yellow', '^' + '~'.repeat(Math.max(0, Math.min(token.length, 60) - 1)))}`);
+    }
+  }
+  const errors = diags.filter((d) => d.severity === 'error').length;
+  const warnings = diags.length - errors;
+  if (diags.length) out.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+  return out.join('\n');
+}
