@@ -179,11 +179,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       const base = values['emulator-url'].replace(/\/+$/, '');
       proxyUrl = base;
       uploadKey = `emulator ${base}`;
-    } else if (values.emulator) {
+    } else if (values.emulator && [...prep.actions.values()].some((a) => a === 'submit' || a === 'reattach')) {
+      // Started only when there is something to send: a no-op re-run touches nothing.
       const emuMod = (await import('../emulator/' + 'index.js')) as EmulatorModule;
       emulator = await emuMod.startEmulator({ timeScale, faults: values['emulator-faults'] });
       proxyUrl = emulator.proxyUrl;
       uploadKey = `emulator ${emulator.url}`;
+    } else if (values.emulator) {
+      proxyUrl = 'http://127.0.0.1:9'; // never called: nothing to submit or re-attach
     }
     const client = createRunClient({ target, proxyUrl, credentials: target === 'fal' ? falKey : undefined });
 
