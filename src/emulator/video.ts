@@ -23,7 +23,7 @@ export interface VideoLook {
 }
 
 /** Bump when the picture or encoder settings change, so stale disk caches are not served. */
-const CACHE_VERSION = 'v1';
+const CACHE_VERSION = 'v2';
 
 export function lookFor(width: number, height: number, frames: number, fps: number, seed: number, prompt: string): VideoLook {
   const h = createHash('sha256').update(`${seed}\u0000${prompt}`).digest();
