@@ -51,6 +51,13 @@ function checkSweep(s: Sweep, base: string, m: Manifest, src: ManifestSource): D
     const matrixAxes = new Set(Object.keys(s.matrix ?? {}).filter((k) => k !== 'include' && k !== 'exclude'));
     for (const [k] of entries) if (matrixAxes.has(k)) diags.push(src.diag('error', 'E_SWEEP_AXIS_TWICE', `${base}/zip/${k}`, `\`${k}\` is both a matrix axis and a zip list`, 'keep it in one of them', { key: true }));
   }
+  // GitHub refuses an exclude key that is not an axis of its matrix; it could never match.
+  const axes = Object.keys(s.matrix ?? {}).filter((k) => k !== 'include' && k !== 'exclude');
+  ((s.matrix?.exclude as Record<string, unknown>[] | undefined) ?? []).forEach((ex, n) => {
+    for (const k of Object.keys(ex)) {
+      if (!axes.includes(k)) diags.push(src.diag('error', 'E_EXCLUDE_UNKNOWN_AXIS', `${base}/matrix/exclude/${n}/${k}`, `exclude key \`${k}\` is not an axis of this matrix, so the entry can never match`, axes.length ? `axes here: ${axes.join(', ')}` : 'an exclude needs matrix axes', { key: true }));
+    }
+  });
   const hasSeedAxis = s.matrix && 'seed' in s.matrix || s.zip && 'seed' in s.zip;
   if (hasSeedAxis && s.seeds !== undefined) diags.push(src.diag('error', 'E_SWEEP_AXIS_TWICE', `${base}/seeds`, '`seed` is swept both as an axis and by `seeds`', 'keep one of them', { key: true }));
   return diags;
