@@ -86,9 +86,9 @@ export async function fetchResult(client: FalClient, endpoint: string, requestId
       if (err instanceof ApiError && err.status < 500 && err.status !== 429) {
         return { kind: 'failed', error: { ...cellErrorFrom(err, 'job'), kind: err.status === 422 ? 'validation' : 'job' } };
       }
-      if (err instanceof ApiError && err.status === 500 && ++serverErrors >= 3) {
+      if (err instanceof ApiError && err.status === 500 && ++serverErrors >= 5) {
         // A job that failed on fal answers its result call with a 500 and fal's error body, every
-        // time; a passing 500 does not repeat. Three in a row: the job failed.
+        // time; a passing 500 does not repeat. Five in a row: the job failed.
         return { kind: 'failed', error: { ...cellErrorFrom(err), kind: 'job' } };
       }
       if (failures + 1 >= (opts.maxFailures ?? 10)) return { kind: 'failed', error: cellErrorFrom(err) };
