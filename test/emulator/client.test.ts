@@ -159,6 +159,15 @@ describe('queue', () => {
   });
 });
 
+describe('synchronous run', () => {
+  it('fal.run (https://fal.run via the proxy) waits for the job and answers its output', async () => {
+    handle = await emulator();
+    const res = await client(handle).run(LTXV, { input: ltxvInput('sync', { seed: 5 }) });
+    expect((res.data as { seed: number }).seed).toBe(5);
+    expect(handle.stats().requests['run 200']).toBe(1);
+  });
+});
+
 describe('media inputs', () => {
   it('a missing emulator file or a broken data URI fails the job with file_download_error; good ones pass', async () => {
     handle = await emulator();
