@@ -1,18 +1,24 @@
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { diffAgainstLock, renderLockDiff } from '../run/lockDiff.js';
+import { lockPathFor, readLockfile } from '../run/lockfile.js';
 import { formatDiagnostics, loadAndPlan, renderPlanTable } from '../plan/index.js';
 import { toStableFile } from '../util/stableJson.js';
 import { CliError, EXIT } from './errors.js';
 import { parseMaxCells } from './validate.js';
 
-const HELP = `Usage: shotlist plan <manifest> [--json] [--max-cells N]
+const HELP = `Usage: shotlist plan <manifest> [--json] [--max-cells N] [--frozen]
 
 Prints the cells the manifest expands to (cell id, shot, swept values, endpoint, estimated cost),
 their count and total cost. --json prints the plan as a versioned JSON document. Nothing is sent.
+Against the lockfile beside the manifest, each cell is new, cached, stale (replaces a result of
+the same shot and sweep whose input changed) or failed, and cells no longer in the manifest are
+listed as dropped. --frozen exits 1 when a run would change the lockfile (for CI).
 Exit 2 when the manifest is invalid (with every problem and its line).`;
 
 export async function planCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
-    json: { type: 'boolean' }, 'max-cells': { type: 'string' }, help: { type: 'boolean', short: 'h' }, color: { type: 'boolean' },
+    json: { type: 'boolean' }, frozen: { type: 'boolean' }, 'max-cells': { type: 'string' }, help: { type: 'boolean', short: 'h' }, color: { type: 'boolean' },
   } });
   if (values.help) { console.log(HELP); return EXIT.ok; }
   if (positionals.length !== 1) throw new CliError(`expected one manifest path, got ${positionals.length}\n\n${HELP}`);
@@ -20,6 +26,15 @@ export async function planCommand(argv: string[]): Promise<number> {
   const { plan, diagnostics } = await loadAndPlan(positionals[0], { maxCells: parseMaxCells(values['max-cells']) });
   if (diagnostics.length) console.error(formatDiagnostics(diagnostics, { color }));
   if (!plan) return EXIT.usage;
-  process.stdout.write(values.json ? toStableFile(plan) : renderPlanTable(plan) + '\n');
+  const lockPath = lockPathFor(resolve(positionals[0]));
+  let lock;
+  try { lock = await readLockfile(lockPath); } catch (e) { throw new CliError((e as Error).message); }
+  const diff = diffAgainstLock(plan, lock);
+  if (values.json) process.stdout.write(toStableFile(plan));
+  else process.stdout.write(`${renderPlanTable(plan, diff.status)}\n${renderLockDiff(diff, basename(lockPath), !!lock)}\n`);
+  if (values.frozen && !diff.inSync) {
+    console.error(`shotlist: --frozen: ${basename(lockPath)} does not match the manifest; run \`shotlist run\` and commit the lockfile`);
+    return EXIT.cellsFailed;
+  }
   return EXIT.ok;
 }

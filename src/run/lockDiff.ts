@@ -42,3 +42,19 @@ export function diffAgainstLock(plan: Plan, lock: Lockfile | undefined): LockDif
     && lock.manifest.sha256 === plan.manifest.sha256;
   return { status, replaces, dropped, inSync };
 }
+
+/** The lines `shotlist plan` prints under its table: counts, what a run would replace and drop. */
+export function renderLockDiff(diff: LockDiff, lockName: string, hasLock: boolean): string {
+  if (!hasLock) return `no lockfile (${lockName}) yet: every cell is new`;
+  const counts = new Map<string, number>();
+  for (const s of diff.status.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const parts = ['cached', 'new', 'stale', 'failed', 'pending'].filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`);
+  const lines = [`against ${lockName}: ${parts.join(', ') || 'no cells'}${diff.dropped.length ? `, ${diff.dropped.length} to drop` : ''}`];
+  for (const [id, old] of diff.replaces) lines.push(`  ~ ${id} replaces ${old} (same shot and sweep, input changed)`);
+  for (const c of diff.dropped) {
+    if (![...diff.replaces.values()].includes(c.id)) lines.push(`  - ${c.id} ${c.shot} ${stableStringify(c.sweep)} is no longer in the manifest`);
+  }
+  if (counts.get('failed')) lines.push('  failed cells run again only with `shotlist run --retry-failed`');
+  lines.push(diff.inSync ? 'the lockfile is up to date: `shotlist run` would send nothing' : '`shotlist run` would update the lockfile');
+  return lines.join('\n');
+}
