@@ -19,7 +19,7 @@ h2 { font-size: 15px; margin: 18px 0 8px; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
 .filters label { display: flex; gap: 4px; align-items: center; }
 .filters input[type=search] { width: 18em; }
-main { padding: 0 16px 40px; }
+main { padding: 0 16px 40px; overflow-x: auto; }
 table.sheet { border-collapse: collapse; }
 .sheet th { font-weight: 600; padding: 4px 6px; text-align: left; vertical-align: bottom; white-space: nowrap; }
 .sheet th.row { vertical-align: top; padding-top: 10px; }
@@ -67,6 +67,24 @@ export const REPORT_JS = `
       if (ok) n++;
     });
     groups.forEach(function (g) { g.hidden = !g.querySelector('.cell:not([hidden])'); });
+    // Fold away grid rows and columns the filter emptied, so a filtered sheet stays compact.
+    Array.prototype.forEach.call(document.querySelectorAll('table.sheet'), function (table) {
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      var cols = Array.prototype.slice.call(table.tHead.rows[0].querySelectorAll('th.col'));
+      var used = cols.map(function () { return false; });
+      rows.forEach(function (tr) {
+        var slots = tr.querySelectorAll('td.slot');
+        var any = false;
+        Array.prototype.forEach.call(slots, function (td, i) {
+          if (td.querySelector('.cell:not([hidden])')) { used[i] = true; any = true; }
+        });
+        tr.hidden = !any;
+      });
+      cols.forEach(function (th, i) { th.hidden = !used[i]; });
+      rows.forEach(function (tr) {
+        Array.prototype.forEach.call(tr.querySelectorAll('td.slot'), function (td, i) { td.hidden = !used[i]; });
+      });
+    });
     shown.textContent = n + ' of ' + cells.length + ' cells';
   }
   search.addEventListener('input', apply);

@@ -54,7 +54,9 @@ ${renderErrors(cell)}
   };
 
   const sections = [...groups.values()].map(({ group, cells }) => {
-    const title = groupAxes.length ? `<h2>${h(formatSweep(group))}</h2>` : '';
+    // A value the group's cells do not have (another shot's sweep) is left out of its title.
+    const present = Object.fromEntries(Object.entries(group).filter(([, v]) => v !== null));
+    const title = groupAxes.length ? `<h2>${h(formatSweep(present))}</h2>` : '';
     return `<section class="group">${title}\n${renderSheet(cells, grid.x, grid.y, renderCell)}\n</section>`;
   });
 
@@ -102,7 +104,7 @@ function renderSelect(label: string, attr: string, options: [string, string][]):
 
 /** A y-by-x table of the group's cells; a flowing list when the sweep has no axis. */
 function renderSheet(cells: ReportCell[], x: string | null, y: string | null, renderCell: (c: ReportCell) => string): string {
-  if (x === null) return `<div class="flow">${cells.map(renderCell).join('\n')}</div>`;
+  if (x === null || cells.every((c) => c.grid.x === null && c.grid.y === null)) return `<div class="flow">${cells.map(renderCell).join('\n')}</div>`;
   const distinct = (pick: (c: ReportCell) => Json) => {
     const m = new Map<string, Json>();
     for (const c of cells) m.set(stableStringify(pick(c)), pick(c));
@@ -110,15 +112,20 @@ function renderSheet(cells: ReportCell[], x: string | null, y: string | null, re
   };
   const xs = distinct((c) => c.grid.x);
   const ys = y === null ? [null] : distinct((c) => c.grid.y);
-  const head = `<tr><th class="corner">${y ? `<span class="axis">${h(y)} ↓ · ${h(x)} →</span>` : `<span class="axis">${h(x)} →</span>`}</th>${xs.map((v) => `<th scope="col" class="col">${h(formatValue(v))}</th>`).join('')}</tr>`;
+  const head = `<tr><th class="corner">${y ? `<span class="axis">${h(y)} ↓ · ${h(x)} →</span>` : `<span class="axis">${h(x)} →</span>`}</th>${xs.map((v) => `<th scope="col" class="col">${h(axisLabel(v))}</th>`).join('')}</tr>`;
   const rows = ys.map((yv) => {
     const slots = xs.map((xv) => {
       const here = cells.filter((c) => stableStringify(c.grid.x) === stableStringify(xv) && (y === null || stableStringify(c.grid.y) === stableStringify(yv)));
       return `<td class="slot">${here.map(renderCell).join('\n')}</td>`;
     });
-    return `<tr><th scope="row" class="row">${y === null ? '' : h(formatValue(yv))}</th>${slots.join('')}</tr>`;
+    return `<tr><th scope="row" class="row">${y === null ? '' : h(axisLabel(yv))}</th>${slots.join('')}</tr>`;
   });
   return `<table class="sheet" data-x="${h(x)}" data-y="${h(y ?? '')}">\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+/** A cell without a value on the axis (another shot's sweep) sits under `—`. */
+function axisLabel(v: Json): string {
+  return v === null ? '—' : formatValue(v);
 }
 
 function renderMedia(cell: ReportCell): string {

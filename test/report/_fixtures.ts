@@ -26,7 +26,7 @@ export function makeFixture(opts: { lockFromRun?: string; seeds?: number[]; scal
   const cells: Record<string, LockedCell> = {};
   const outputs: Record<string, string> = {};
   let n = 0;
-  const id = () => (++n).toString(16).padStart(12, 'c');
+  const id = () => `c${(++n).toString(16).padStart(11, '0')}`;
   const ids: string[] = [];
   for (const path of paths) {
     for (const scale of scales) {
@@ -117,7 +117,7 @@ export function makeFixture(opts: { lockFromRun?: string; seeds?: number[]; scal
   return { lock, journal, outputs };
 }
 
-export const IDS = { xss: 'ccccccccccc1', failed: 'ccccccccccc2', flagged: 'ccccccccccc3', lost: 'ccccccccccc4', plain: 'cccccccccccd' };
+export const IDS = { xss: 'c00000000001', failed: 'c00000000002', flagged: 'c00000000003', lost: 'c00000000004', take5: 'c00000000005', plain: 'c0000000000d' };
 
 /** Writes the fixture as a run folder: lockfile and outputs in `root`, journal in `root/runDir`. */
 export function writeRunFolder(root: string, fx: Fixture, runDir = 'runs/one', videos?: (cellId: string) => Uint8Array): string {
