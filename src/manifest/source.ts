@@ -93,9 +93,16 @@ export class ManifestSource {
   }
 }
 
+const pointerCache = new Map<string, string[]>();
+
+/** Pointer segments; memoised because a large plan asks for the same few pointers per cell. Do not mutate the result. */
 export function splitPointer(pointer: string): string[] {
-  if (!pointer || pointer === '/') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let segs = pointerCache.get(pointer);
+  if (!segs) {
+    segs = !pointer || pointer === '/' ? [] : pointer.slice(1).split('/').map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s));
+    if (pointerCache.size < 10000) pointerCache.set(pointer, segs);
+  }
+  return segs;
 }
 
 export function joinPointer(segs: (string | number)[]): string {

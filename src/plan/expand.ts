@@ -3,7 +3,8 @@
 // origin is worked out only for cells that have a problem, so large plans stay fast.
 import { estimateCost, expectedVideo } from '../endpoints/registry.js';
 import type { Cell, Diagnostic, FileRef, Json, JsonObject } from '../types.js';
-import { stableStringify, sha256Hex } from '../util/stableJson.js';
+import { sha256Hex } from '../util/stableJson.js';
+import { canonicalJson } from './canonical.js';
 import { ajvIssues, endpointSchema, fieldName, getPointer, ltxRules, splitPointer, type Manifest, type ManifestSource } from '../manifest/index.js';
 import type { Assignment } from './matrix.js';
 import { mapShot, resolveAt, type MappedShot } from './mapShot.js';
@@ -176,7 +177,7 @@ function buildCell(m: Manifest, src: ManifestSource, mapped: MappedShot, combo: 
 
   // Cell id: endpoint + canonical input, local files as their content hash.
   for (const [p, h] of hashed) setPointer(input, p, h);
-  const id = sha256Hex(stableStringify({ endpoint: mapped.endpoint, input })).slice(0, 12);
+  const id = sha256Hex(canonicalJson({ endpoint: mapped.endpoint, input })).slice(0, 12);
   for (const r of refs) setPointer(input, r.pointer, r.path);
   const expected = expectedVideo(mapped.endpoint, input);
   return { id, shot: mapped.shot.id, endpoint: mapped.endpoint, input, files: refs, sweep, seed, estimate: estimateCost(mapped.endpoint, expected), expected };
@@ -185,7 +186,7 @@ function buildCell(m: Manifest, src: ManifestSource, mapped: MappedShot, combo: 
 function setPointer(input: JsonObject, pointer: string, value: Json): void {
   const segs = splitPointer(pointer);
   let cur: Json = input;
-  for (const s of segs.slice(0, -1)) cur = (cur as JsonObject)[s];
+  for (let i = 0; i < segs.length - 1; i++) cur = (cur as JsonObject)[segs[i]];
   (cur as JsonObject)[segs[segs.length - 1]] = value;
 }
 
