@@ -213,7 +213,7 @@ export interface EmulatorOptions {
   seed?: number;
   /** Duration model: `fixed:30` seconds, or `pixels:<seconds per megapixel-frame>`; see docs/emulator.md. */
   duration?: string;
-  /** Scale factor for encoded output dimensions (tests); 1 = faithful. Metadata in the JSON stays faithful. */
+  /** Scale factor for encoded output dimensions (tests); 1 = faithful. When scaled, the result JSON reports the geometry actually encoded (see docs/emulator.md). */
   videoScale?: number;
   /** Result retention in ms (fal keeps ~1 h). */
   resultTtlMs?: number;
