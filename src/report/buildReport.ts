@@ -1,6 +1,6 @@
 // report.json's data: a pure function of (lockfile, journal). No clock, no absolute paths, so
 // `shotlist report <dir>` rebuilds exactly what the live run wrote.
-import { dirname, posix, relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type { JournalEvent, Lockfile, LockedCell } from '../types.js';
 import { compareValues, roundUsd } from './_format.js';
 import { axisValue, chooseGrid, gridPosition } from './_grid.js';
@@ -19,7 +19,10 @@ export interface BuildReportOptions {
 type CellEvent = Extract<JournalEvent, { cell: string }>;
 
 export function buildReport(lock: Lockfile, journal: JournalEvent[], opts: BuildReportOptions): ReportData {
-  const lockDirFromRun = toPosix(relative(resolve(opts.runDir), dirname(resolve(opts.lockPath))));
+  const runDir = resolve(opts.runDir);
+  const lockDir = dirname(resolve(opts.lockPath));
+  // Links are relative to the report's folder; absolute paths are used only to compute them.
+  const fromRun = (file: string) => toPosix(relative(runDir, resolve(lockDir, file))) || '.';
   const lockCells = Object.values(lock.cells);
   const grid = chooseGrid(lockCells, opts.grid);
 
@@ -32,7 +35,7 @@ export function buildReport(lock: Lockfile, journal: JournalEvent[], opts: Build
   }
 
   const cells = lockCells
-    .map((c) => reportCell(c, byCell.get(c.id) ?? [], grid, lockDirFromRun))
+    .map((c) => reportCell(c, byCell.get(c.id) ?? [], grid, fromRun))
     .sort((a, b) => compareCells(a, b, grid));
   const runs = reportRuns(journal);
 
@@ -47,7 +50,7 @@ export function buildReport(lock: Lockfile, journal: JournalEvent[], opts: Build
     tool: lock.tool,
     target: lock.target,
     manifest: lock.manifest,
-    lockfile: posix.join(lockDirFromRun, posix.basename(toPosix(opts.lockPath))),
+    lockfile: toPosix(relative(runDir, resolve(opts.lockPath))),
     summary: {
       cells: cells.length,
       counts,
@@ -63,7 +66,7 @@ export function buildReport(lock: Lockfile, journal: JournalEvent[], opts: Build
   };
 }
 
-function reportCell(cell: LockedCell, events: CellEvent[], grid: ReportGrid, lockDirFromRun: string): ReportCell {
+function reportCell(cell: LockedCell, events: CellEvent[], grid: ReportGrid, fromRun: (file: string) => string): ReportCell {
   const errors: ReportCellError[] = [];
   for (const e of events) {
     if (e.type === 'failed') errors.push({ ...e.error, run: e.run, ...(e.requestId ? { requestId: e.requestId } : {}) });
@@ -71,7 +74,7 @@ function reportCell(cell: LockedCell, events: CellEvent[], grid: ReportGrid, loc
   }
   return {
     ...cell,
-    video: cell.output ? posix.normalize(posix.join(lockDirFromRun, cell.output.file)) : null,
+    video: cell.output ? fromRun(cell.output.file) : null,
     timings: timings(cell, events),
     attempts: events.filter((e) => e.type === 'submitted').length,
     errors,

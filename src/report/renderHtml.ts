@@ -49,7 +49,7 @@ ${typeof cell.input.prompt === 'string' ? `<p class="prompt">${h(cell.input.prom
 <ul class="params">${keyParams(cell).map(([k, v]) => `<li>${h(k)} <b>${h(v)}</b></li>`).join('')}</ul>
 ${cell.flags.length ? `<ul class="flags">${cell.flags.map((f) => `<li>${h(f)}</li>`).join('')}</ul>` : ''}
 ${renderErrors(cell)}
-<details><summary>input</summary><pre>${h(JSON.stringify(cell.input, null, 1))}</pre></details>
+<details><summary>input</summary><pre>${h(stableStringify(cell.input, 1))}</pre></details>
 </article>`;
   };
 
@@ -141,7 +141,7 @@ function renderErrors(cell: ReportCell): string {
   // Earlier failures (retried or replaced by a later attempt) are history, shown folded.
   const earlier = cell.errors.filter((e) => !cell.error || e.message !== cell.error.message || e.kind !== cell.error.kind);
   const one = (e: { kind: string; message: string; status?: number; detail?: Json }) =>
-    `<strong>${h(e.kind)}${e.status ? ` ${e.status}` : ''}</strong>: ${h(e.message)}${e.detail !== undefined ? `<pre>${h(JSON.stringify(e.detail, null, 1))}</pre>` : ''}`;
+    `<strong>${h(e.kind)}${e.status ? ` ${e.status}` : ''}</strong>: ${h(e.message)}${e.detail !== undefined ? `<pre>${h(stableStringify(e.detail, 1))}</pre>` : ''}`;
   return [
     ...errs.map((e) => `<div class="error">${one(e)}</div>`),
     earlier.length ? `<details class="error"><summary>${earlier.length} earlier error${earlier.length === 1 ? '' : 's'}</summary>${earlier.map((e) => `<div>${h(e.run)}: ${one(e)}</div>`).join('')}</details>` : '',

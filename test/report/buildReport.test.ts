@@ -49,6 +49,8 @@ describe('buildReport', () => {
     expect(cell(IDS.xss).video).toBe(`../../outputs/harbour/${IDS.xss}.mp4`);
     expect(data.lockfile).toBe('../../harbour.lock.json');
     expect(buildReport(fx.lock, fx.journal, { runDir: '/w/proj', lockPath: '/w/proj/harbour.lock.json' }).cells.find((c) => c.id === IDS.xss)!.video).toBe(`outputs/harbour/${IDS.xss}.mp4`);
+    // Outputs inside the run folder (the usual layout) link straight down, not up and back.
+    expect(buildReport(fx.lock, fx.journal, { runDir: '/w/proj/outputs', lockPath: '/w/proj/harbour.lock.json' }).cells.find((c) => c.id === IDS.xss)!.video).toBe(`harbour/${IDS.xss}.mp4`);
   });
 
   it('reports each run with its wall time, a crashed one as unfinished', () => {
@@ -77,12 +79,15 @@ describe('buildReport', () => {
   });
 
   it('is a pure function: same inputs in any key order give the same bytes', () => {
-    const shuffled: Lockfile = { ...fx.lock, cells: Object.fromEntries(Object.entries(fx.lock.cells).reverse()) };
-    const again = buildReport(JSON.parse(JSON.stringify(shuffled)), [...fx.journal], opts);
+    // The live run holds objects in insertion order; a rebuild reads them sorted from disk.
+    const reversed = (v: unknown): unknown => Array.isArray(v) ? v.map(reversed)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+    const again = buildReport(reversed(fx.lock) as Lockfile, reversed(fx.journal) as typeof fx.journal, opts);
     expect(toStableFile(again)).toBe(toStableFile(data));
     expect(renderHtml(again)).toBe(renderHtml(data));
     expect(renderMarkdown(again)).toBe(renderMarkdown(data));
     expect(renderJunit(again)).toBe(renderJunit(data));
     expect(toStableFile(data)).not.toMatch(/\/w\/proj/);
+    expect(renderHtml(data)).not.toMatch(/\/w\/proj/);
   });
 });
