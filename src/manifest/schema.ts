@@ -37,6 +37,6 @@ function patternHint(pointer: string, value: unknown, propertyName?: string): { 
 export function checkManifestSchema(value: unknown, src: ManifestSource): Diagnostic[] {
   const v = validator();
   if (v(value)) return [];
-  return ajvIssues(v.errors, { name: (p) => fieldName(p), patternHint })
+  return ajvIssues(v.errors, { name: (p) => (p ? fieldName(p) : 'the manifest'), patternHint })
     .map((i) => src.diag('error', i.code, i.pointer, i.message, i.fix, { key: i.key }));
 }

@@ -85,8 +85,19 @@ export class ManifestSource {
     return { line, column };
   }
 
-  diag(severity: Severity, code: string, path: string, message: string, fix?: string, opts: { key?: boolean } = {}): Diagnostic {
-    const { line, column } = this.locate(path, opts);
+  /** Where `needle` appears inside the scalar at `pointer` (a `{{var}}` in a prompt), else the scalar. */
+  locateText(pointer: string, needle: string): Location {
+    const at = this.locate(pointer);
+    const start = this.lineCounter.lineStarts[at.line - 1] + at.column - 1;
+    const end = this.text.indexOf('\n', start);
+    const idx = this.text.slice(start, end < 0 ? undefined : end).indexOf(needle);
+    if (idx < 0) return at;
+    const [line, column] = this.pos(start + idx);
+    return { line, column };
+  }
+
+  diag(severity: Severity, code: string, path: string, message: string, fix?: string, opts: { key?: boolean; text?: string } = {}): Diagnostic {
+    const { line, column } = opts.text ? this.locateText(path, opts.text) : this.locate(path, opts);
     const d: Diagnostic = { severity, code, message, file: this.file, line, column, path };
     if (fix) d.fix = fix;
     return d;

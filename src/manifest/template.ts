@@ -16,8 +16,8 @@ export function applyTemplates(root: Record<string, unknown>, vars: Record<strin
         if (Object.prototype.hasOwnProperty.call(vars, name)) return String(vars[name]);
         const close = didYouMean(name, Object.keys(vars));
         const known = Object.keys(vars);
-        diags.push(src.diag('error', 'E_UNKNOWN_VAR', joinPointer(path), `unknown var \`${name}\` in ${whole}`,
-          close ? `did you mean \`{{${close}}}\`?` : known.length ? `define it under \`vars:\` (known: ${known.join(', ')})` : 'define it under `vars:` at the top of the manifest'));
+        diags.push(src.diag('error', 'E_UNKNOWN_VAR', joinPointer(path), `unknown var \`${name}\` in \`${whole}\``,
+          close ? `did you mean \`{{${close}}}\`?` : known.length ? `define it under \`vars:\` (known: ${known.join(', ')})` : 'define it under `vars:` at the top of the manifest', { text: whole }));
         return whole;
       });
     }

@@ -37,7 +37,7 @@ const cases: [string, string, string][] = [
   ['matrix axis that is not a list', 'E_WRONG_TYPE', `${H23}shots:\n${shot23('    sweep:\n      matrix:\n        num_frames: @@25\n')}`],
   ['sweep key written with a dot index', 'E_INVALID_KEY', `${H23}shots:\n${shot23('    sweep:\n      matrix:\n        @@loras.0.scale: [0.5, 1]\n')}`],
   ['zip lists of different lengths', 'E_ZIP_LENGTH', `${H23}shots:\n${shot23('    sweep:\n      zip:\n        guidance_scale: [1, 2]\n        num_inference_steps: @@[10, 20, 30]\n')}`],
-  ['unknown template var', 'E_UNKNOWN_VAR', `${H23}vars: { subject: a cat }\nshots:\n  - id: a\n    prompt: @@"{{subjet}} runs"\n    video: media/reference.mp4\n    loras: []\n`],
+  ['unknown template var', 'E_UNKNOWN_VAR', `${H23}vars: { subject: a cat }\nshots:\n  - id: a\n    prompt: "a @@{{subjet}} runs"\n    video: media/reference.mp4\n    loras: []\n`],
   ['seed count with seed: random', 'E_SEEDS_NEED_SEED', `version: 1\nname: t\nendpoint: ${LTX23}\nseed: random\nsweep:\n  seeds: @@3\nshots:\n${shot23()}`],
   ['axis swept at manifest and shot level', 'E_SWEEP_AXIS_TWICE', `${H23}sweep:\n  matrix:\n    num_frames: [17, 25]\nshots:\n${shot23('    sweep:\n      matrix:\n        @@num_frames: [33]\n')}`],
   ['no endpoint anywhere', 'E_NO_ENDPOINT', `version: 1\nname: t\nshots:\n  - @@id: a\n    prompt: p\n`],
