@@ -93,8 +93,11 @@ export const REPORT_JS = `
 
   // A thousand <video> elements with a src each would stall the page: give each its src only
   // when it scrolls near the viewport.
+  // Once visible, fetch metadata so the sheet shows each clip's first frame instead of a spinner.
   function load(video) {
-    if (!video.getAttribute('src')) video.setAttribute('src', video.getAttribute('data-src'));
+    if (video.getAttribute('src')) return;
+    video.preload = 'metadata';
+    video.setAttribute('src', video.getAttribute('data-src'));
   }
   var videos = Array.prototype.slice.call(document.querySelectorAll('video[data-src]'));
   if ('IntersectionObserver' in window) {
