@@ -14,7 +14,8 @@ export class ManifestSource {
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(readonly file: string, readonly text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+    // merge: YAML 1.1 `<<: *anchor` merge keys, which people use to share blocks between shots.
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
     const lines = new Set<number>();
     for (const err of this.doc.errors) {
       const [line, column] = this.pos(err.pos[0]);

@@ -247,3 +247,16 @@ describe('the examples in manifests/', () => {
     expect(readFileSync(join(ROOT, 'manifests', name), 'utf8').startsWith('# yaml-language-server: $schema=../schemas/manifest.schema.json')).toBe(true);
   });
 });
+
+describe('YAML conveniences', () => {
+  it('merge keys share a shot between shots', async () => {
+    const cs = await cells(`${H23}shots:\n  - &a\n    id: a\n    prompt: p\n    video: media/reference.mp4\n    loras: [{ path: media/style.safetensors, scale: 0.3 }]\n  - <<: *a\n    id: b\n    prompt: q\n`);
+    expect(cs.map((c) => [c.shot, c.input.prompt, c.input.video_url, (c.input.loras as JsonObject[])[0].scale])).toEqual([['a', 'p', 'media/reference.mp4', 0.3], ['b', 'q', 'media/reference.mp4', 0.3]]);
+  });
+
+  it('an unknown top-level block (an anchor holder) is reported at its line', async () => {
+    const r = await plan(`${H23}x-common: &common\n  video: media/reference.mp4\nshots:\n  - <<: *common\n    id: a\n    prompt: p\n    loras: []\n`);
+    const e = r.diagnostics.find((d) => d.code === 'E_UNKNOWN_KEY')!;
+    expect([e.line, e.column]).toEqual([6, 1]);
+  });
+});
