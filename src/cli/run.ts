@@ -1,6 +1,7 @@
 // `shotlist run <manifest>`: resolve options, pick the target (FAL_KEY -> fal, --emulator -> the
 // built-in emulator), refuse before spending (budget, confirmation), run, and say where the
 // results are. The engine lives in src/run/; this file only parses and decides.
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -192,6 +193,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
     const view = new ProgressView({ stream: process.stderr, mode: quiet || json ? 'quiet' : process.stderr.isTTY ? 'live' : 'lines' });
     const stop = new AbortController();
+    setMaxListeners(0, stop.signal); // one listener per in-flight cell
     let sigints = 0;
     const onSigint = () => {
       sigints++;
@@ -215,6 +217,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         onProgress: (p: Progress) => view.update(p),
         onEvent: json ? (ev) => process.stdout.write(JSON.stringify(ev) + '\n') : undefined,
         onNote: (line) => view.note(line),
+        onSettled: () => view.end(),
       });
     } finally {
       view.end();

@@ -7,6 +7,7 @@
 // 3. an exact record: the lockfile, rebuilt from the journal when resuming.
 import type { FalClient } from '@fal-ai/client';
 import pLimit from 'p-limit';
+import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { Cell, JournalEvent, LockedCell, Lockfile, Reporter, RunEnd, RunPaths } from '../types.js';
 import { JOURNAL_VERSION } from '../types.js';
@@ -48,6 +49,8 @@ export interface ExecuteOptions {
   cancelOnInterrupt?: boolean;
   onProgress?: (p: Progress) => void;
   onEvent?: (ev: JournalEvent) => void;
+  /** Called once every cell has settled, before the reporters' onEnd (the progress view ends here). */
+  onSettled?: () => void;
   /** Human-readable notes (retries, lost jobs) for the progress stream. */
   onNote?: (line: string) => void;
 }
@@ -101,6 +104,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
       const uploader = await Uploader.open(opts.client, outDir, opts.uploadKey, opts.manifestDir, (f, url) =>
         emit({ type: 'upload', sha256: f.sha256, path: f.path, url }));
       const cancel = new AbortController();
+      setMaxListeners(0, cancel.signal); // one listener per in-flight cell
       const onStop = () => { if (opts.cancelOnInterrupt) cancel.abort(); };
       opts.stop?.addEventListener('abort', onStop, { once: true });
       if (opts.stop?.aborted) onStop();
@@ -150,6 +154,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
   const failedAny = [...prep.actions.keys()].some((id) => ['failed', 'cancelled'].includes(results.get(id)?.status ?? ''));
   if (status !== 'interrupted' && failedAny) status = 'failed';
   const allEvents = journal ? await readJournal(paths.journal) : prep.history;
+  opts.onSettled?.();
   await reporters.call('onEnd', { status, lock, journal: allEvents, paths });
   prep.release();
   const exitCode = status === 'interrupted' ? 130 : failedAny || reporters.errors.length > 0 ? 1 : 0;

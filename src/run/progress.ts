@@ -19,6 +19,7 @@ export class ProgressView {
   private readonly started = Date.now();
   private timer?: NodeJS.Timeout;
   private drawn = false;
+  private ended = false;
 
   constructor(private readonly opts: ProgressViewOptions) {
     if (opts.mode === 'quiet') return;
@@ -59,6 +60,8 @@ export class ProgressView {
   }
 
   end(): void {
+    if (this.ended) return;
+    this.ended = true;
     if (this.timer) clearInterval(this.timer);
     if (this.opts.mode === 'quiet' || !this.last) return;
     if (this.opts.mode === 'live') this.opts.stream.write(`\r\x1b[K${this.line(this.last)}\n`);
