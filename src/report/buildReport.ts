@@ -98,11 +98,13 @@ function timings(cell: LockedCell, events: CellEvent[]): ReportTimings {
   const started = at('started');
   const completed = at('completed');
   const downloaded = at('downloaded');
+  // A job that failed on fal ran until its failure was seen.
+  const ended = completed ?? at('failed');
   const span = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.max(0, b - a));
-  const last = downloaded ?? completed ?? started;
+  const last = downloaded ?? ended ?? started;
   return {
     queuedMs: span(submitted, started),
-    runningMs: span(started, completed),
+    runningMs: span(started, ended),
     downloadMs: span(completed, downloaded),
     totalMs: span(submitted, last),
   };

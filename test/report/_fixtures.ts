@@ -100,7 +100,7 @@ export function makeFixture(opts: { lockFromRun?: string; seeds?: number[]; scal
     }
     journal.push({ ...base, t: t(s + 2), run: 'r1', type: 'started', cell: cid, requestId: rid });
     if (c.status === 'failed') {
-      journal.push({ ...base, t: t(s + 2), run: 'r1', type: 'failed', cell: cid, requestId: rid, error: c.error! });
+      journal.push({ ...base, t: t(s + 5), run: 'r1', type: 'failed', cell: cid, requestId: rid, error: c.error! });
     } else {
       journal.push({ ...base, t: t(s + 7), run: 'r1', type: 'completed', cell: cid, requestId: rid, output: { video: { url: `http://127.0.0.1:1/${cid}.mp4` } } });
       journal.push({ ...base, t: t(s + 8), run: 'r1', type: 'downloaded', cell: cid, requestId: rid, file: c.output!.file, sha256: c.output!.sha256, size: c.output!.size });

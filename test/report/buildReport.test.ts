@@ -40,6 +40,7 @@ describe('buildReport', () => {
     expect(failed.error?.detail).toEqual(fx.lock.cells[IDS.failed].error?.detail);
     expect(failed.errors[0]).toMatchObject({ kind: 'validation', status: 422, run: 'r1' });
     expect(failed.video).toBeNull();
+    expect(failed.timings).toEqual({ queuedMs: 2000, runningMs: 3000, downloadMs: null, totalMs: 5000 });
     const { video, timings, attempts, errors, runs, cached, grid, ...locked } = cell(IDS.flagged);
     expect(locked).toEqual(fx.lock.cells[IDS.flagged]);
     expect(cell(IDS.plain)).toMatchObject({ cached: true, attempts: 0, runs: [], timings: { queuedMs: null, runningMs: null, downloadMs: null, totalMs: null } });

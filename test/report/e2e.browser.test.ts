@@ -134,4 +134,36 @@ describe('report of an emulator run', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('shows the cells that failed on the emulator in red, with fal\'s message, in every report', async () => {
+    const out = 'runs/faulty';
+    const run = shotlist('run', 'sweep.yaml', '--emulator', '--yes', '--force', '--out', out, '--emulator-faults', 'fail=0.4');
+    expect(run.status).toBe(1);
+    const dir = join(WORK, out);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    const failed = report.cells.filter((c: { status: string }) => c.status === 'failed').map((c: { id: string }) => c.id).sort();
+    expect(failed.length).toBeGreaterThan(0);
+    expect(report.summary.counts.failed).toBe(failed.length);
+    expect(run.stdout).toContain(`failed  ${failed[0]}`);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain(`failures="${failed.length}"`);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8').split('\n').filter((l) => l.startsWith('| ❌ failed'))).toHaveLength(failed.length);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    const shown = await page.$$eval('.cell.failed', (els) => els.map((e) => ({
+      id: e.getAttribute('data-cell'),
+      visible: (e as HTMLElement).offsetParent !== null,
+      border: getComputedStyle(e).borderTopColor,
+      error: e.querySelector('.error')?.textContent ?? '',
+    })));
+    expect(shown.map((c) => c.id).sort()).toEqual(failed);
+    for (const c of shown) {
+      expect(c).toMatchObject({ visible: true, border: 'rgb(198, 40, 40)' });
+      expect(c.error).toContain('emulated failure');
+    }
+    await page.selectOption('select[data-filter="data-status"]', 'failed');
+    expect(await page.textContent('#shown')).toBe(`${failed.length} of 12 cells`);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-emulator-failures.png'), fullPage: true });
+    await page.close();
+  });
 });
