@@ -141,7 +141,7 @@ function renderErrors(cell: ReportCell): string {
   // Earlier failures (retried or replaced by a later attempt) are history, shown folded.
   const earlier = cell.errors.filter((e) => !cell.error || e.message !== cell.error.message || e.kind !== cell.error.kind);
   const one = (e: { kind: string; message: string; status?: number; detail?: Json }) =>
-    `<strong>${h(e.kind)}${e.status ? ` ${e.status}` : ''}</strong>: ${h(e.message)}${e.detail !== undefined ? `<pre>${h(stableStringify(e.detail, 1))}</pre>` : ''}`;
+    `<strong>${h(e.kind)}${e.status ? ` ${e.status}` : ''}</strong>: ${h(e.message)}${e.detail !== undefined ? `<details><summary>detail</summary><pre>${h(stableStringify(e.detail, 1))}</pre></details>` : ''}`;
   return [
     ...errs.map((e) => `<div class="error">${one(e)}</div>`),
     earlier.length ? `<details class="error"><summary>${earlier.length} earlier error${earlier.length === 1 ? '' : 's'}</summary>${earlier.map((e) => `<div>${h(e.run)}: ${one(e)}</div>`).join('')}</details>` : '',
