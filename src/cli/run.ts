@@ -5,7 +5,9 @@ import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Diagnostic, EmulatorHandle, EmulatorOptions, Plan, Reporter } from '../types.js';
+import type { EmulatorHandle, Reporter } from '../types.js';
+import { formatDiagnostics, loadAndPlan } from '../plan/index.js';
+import { createReporters, DEFAULT_REPORTERS } from '../report/index.js';
 import { CliError, EXIT } from './errors.js';
 import { createRunClient, type RunTarget } from '../run/falClient.js';
 import { executeRun, type Progress } from '../run/engine.js';
@@ -45,18 +47,6 @@ Exit status: 0 all cells succeeded; 1 some failed; 2 invalid manifest or usage; 
 /** Above these (against fal), a run needs --yes or an answer on the terminal. */
 const CONFIRM_CELLS = 20;
 const CONFIRM_USD = 5;
-
-interface PlanModule {
-  loadAndPlan(path: string, opts: { maxCells?: number; cwd?: string }): Promise<{ plan?: Plan; diagnostics: Diagnostic[]; manifestDir: string }>;
-  formatDiagnostics(diags: Diagnostic[], opts?: { color?: boolean }): string;
-}
-interface EmulatorModule {
-  startEmulator(opts?: EmulatorOptions): Promise<EmulatorHandle>;
-}
-interface ReportModule {
-  createReporters(specs: string[], cwd: string, opts?: { write?: (text: string) => void }): Promise<Reporter[]>;
-  DEFAULT_REPORTERS: readonly string[];
-}
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -115,10 +105,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const err = (line: string) => { if (!json) process.stderr.write(`${line}\n`); };
 
   // Plan: the same pipeline as `shotlist plan`, cut short there.
-  const planMod = (await import('../plan/' + 'index.js')) as PlanModule;
-  const { plan, diagnostics } = await planMod.loadAndPlan(manifestArg, { cwd: process.cwd() });
+    const { plan, diagnostics } = await loadAndPlan(manifestArg, { cwd: process.cwd() });
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (diagnostics.length) process.stderr.write(planMod.formatDiagnostics(diagnostics, { color: process.stderr.isTTY }) + '\n');
+  if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics, { color: process.stderr.isTTY }) + '\n');
   if (!plan || errors.length) {
     process.stderr.write(`shotlist: ${manifestArg} is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was run\n`);
     return EXIT.usage;
@@ -165,10 +154,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('not confirmed; nothing was submitted', 'E_CONFIRM');
     }
 
-    const reportMod = (await import('../report/' + 'index.js')) as ReportModule;
     let reporters: Reporter[];
     try {
-      reporters = await reportMod.createReporters(values.reporter?.length ? values.reporter : [...reportMod.DEFAULT_REPORTERS], process.cwd(),
+      reporters = await createReporters(values.reporter?.length ? values.reporter : [...DEFAULT_REPORTERS], process.cwd(),
         { write: (text) => (json ? process.stderr : process.stdout).write(text) });
     } catch (e) {
       throw new CliError((e as Error).message, 'E_REPORTER');
@@ -182,8 +170,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       uploadKey = `emulator ${base}`;
     } else if (values.emulator && [...prep.actions.values()].some((a) => a === 'submit' || a === 'reattach')) {
       // Started only when there is something to send: a no-op re-run touches nothing.
-      const emuMod = (await import('../emulator/' + 'index.js')) as EmulatorModule;
-      emulator = await emuMod.startEmulator({ timeScale, faults: values['emulator-faults'] });
+      // Lazy: a run against fal never loads the emulator.
+      const { startEmulator } = await import('../emulator/index.js');
+      emulator = await startEmulator({ timeScale, faults: values['emulator-faults'] });
       proxyUrl = emulator.proxyUrl;
       uploadKey = `emulator ${emulator.url}`;
     } else if (values.emulator) {
