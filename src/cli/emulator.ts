@@ -13,7 +13,8 @@ Options:
   --port N          port on 127.0.0.1 (default 0: any free port)
   --concurrency N   max IN_PROGRESS jobs per key, as on fal (default 2)
   --time-scale X    multiply every simulated duration (default 1; 0.01 for quick demos)
-  --duration MODEL  fixed:<seconds> or pixels:<seconds per megapixel> (default pixels:0.25)
+  --duration MODEL  fixed:<seconds>, pixels:<seconds per megapixel> (default pixels:0.25)
+                    or lognormal:<median seconds>:<sigma> (skewed, keyed on the input)
   --faults SPEC     e.g. 429=0.05,5xx=0.02,reset=0.01,fail=0.05,lost-submit=0.02,
                     slow=0.1,truncate=0.02,expire=60s (see docs/emulator.md)
   --seed N          seed for durations, random seeds and faults (default 0)

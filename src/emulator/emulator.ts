@@ -124,6 +124,9 @@ export class Emulator {
       case 'stats':
         writeJson(res, 200, this.stats.snapshot());
         return;
+      case 'jobs':
+        writeJson(res, 200, { jobs: this.jobTimings() });
+        return;
       case 'reset-stats':
         this.stats.reset();
         writeJson(res, 200, { ok: true });
@@ -216,6 +219,15 @@ export class Emulator {
     }
   }
 
+  /** Per-job timestamps (ms since the epoch, this machine's clock) for benchmarks: GET /_emulator/jobs. */
+  private jobTimings(): JsonObject[] {
+    return [...this.queue.jobs.values()].map((j) => ({
+      requestId: j.id, endpoint: j.endpoint, inputHash: j.inputHash, createdAt: j.createdAt,
+      startedAt: j.startedAt ?? null, completedAt: j.completedAt ?? null,
+      plannedMs: this.plans.get(j.id)?.millis ?? null, failed: Boolean(j.error),
+    }));
+  }
+
   /** What a fault decision is keyed on, so retries of the same thing count as attempts 0, 1, 2... */
   private identityOf(route: Route, body: Buffer): string {
     switch (route.name) {
@@ -272,7 +284,7 @@ export class Emulator {
     this.plans.set(id, {
       fieldErrors,
       fail: this.faults.decideOnce('fail', id),
-      millis: jobMillis(this.duration, video, this.seed, id) * this.timeScale,
+      millis: jobMillis(this.duration, video, this.seed, id, hash) * this.timeScale,
     });
     const job: Job = {
       id, endpoint, key, input: obj, inputHash: hash, status: 'IN_QUEUE', createdAt: Date.now(), logs: [],

@@ -11,7 +11,7 @@ export type Route =
   | { name: 'upload-part'; token: string; part: number }
   | { name: 'upload-complete'; token: string }
   | { name: 'file'; path: string }
-  | { name: 'stats' | 'reset-stats' | 'index' }
+  | { name: 'stats' | 'reset-stats' | 'jobs' | 'index' }
   | { name: 'unknown'; why: string };
 
 /** `fal-ai/ltx-2.3-quality/reference-video-to-video/lora/requests/<id>/status/stream` and friends. */
@@ -20,6 +20,7 @@ const REQUEST_PATH = /^\/(.+?)\/requests\/([^/]+)(\/status\/stream|\/status|\/ca
 export function routeOf(method: string, path: string, target: string | undefined): { route: Route; proxied: boolean } {
   if (path.startsWith('/_emulator/')) {
     if (path === '/_emulator/stats' && method === 'GET') return { route: { name: 'stats' }, proxied: false };
+    if (path === '/_emulator/jobs' && method === 'GET') return { route: { name: 'jobs' }, proxied: false };
     if (path === '/_emulator/reset-stats' && method === 'POST') return { route: { name: 'reset-stats' }, proxied: false };
     return { route: { name: 'unknown', why: 'no such emulator route' }, proxied: false };
   }
