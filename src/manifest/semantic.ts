@@ -5,10 +5,12 @@ import { fieldName } from './ajvIssues.js';
 import type { Manifest, Sweep } from './model.js';
 import type { ManifestSource } from './source.js';
 
-export function checkSemantics(m: Manifest, src: ManifestSource): Diagnostic[] {
+/** `skip`: shots that already failed the manifest schema (their fields may have any type). */
+export function checkSemantics(m: Manifest, src: ManifestSource, skip: ReadonlySet<number> = new Set()): Diagnostic[] {
   const diags: Diagnostic[] = [];
   const firstById = new Map<string, number>();
   m.shots.forEach((shot, i) => {
+    if (skip.has(i)) return;
     const first = firstById.get(shot.id);
     if (first !== undefined) {
       const at = src.locate(`/shots/${first}/id`);

@@ -19,12 +19,19 @@ const MAX_ERRORS = 200;
 
 export interface ExpandResult { cells: Cell[]; diagnostics: Diagnostic[] }
 
-export function expandManifest(m: Manifest, src: ManifestSource, manifestDir: string, maxCells: number, maxCellsFromFlag: boolean): ExpandResult {
+/** For a manifest that already has errors: which shots to leave out, which strings hold an unknown `{{var}}`. */
+export interface ExpandOptions { skipShots?: ReadonlySet<number>; tainted?: readonly string[] }
+
+export function expandManifest(m: Manifest, src: ManifestSource, manifestDir: string, maxCells: number, maxCellsFromFlag: boolean, opts: ExpandOptions = {}): ExpandResult {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   let errors = 0;
   let suppressed = 0;
+  const skip = opts.skipShots ?? new Set<number>();
+  const tainted = opts.tainted ?? [];
   const add = (d: Diagnostic) => {
+    // A string whose `{{var}}` is unknown was already reported; what it then breaks is noise.
+    if (tainted.some((t) => d.path === t || d.path.startsWith(t + '/'))) return;
     const k = `${d.code}|${d.line}|${d.column}|${d.message}`;
     if (seen.has(k)) return;
     if (d.severity === 'error' && errors >= MAX_ERRORS) { suppressed++; return; }
@@ -33,13 +40,13 @@ export function expandManifest(m: Manifest, src: ManifestSource, manifestDir: st
     diagnostics.push(d);
   };
 
-  for (const mm of materialisedMatrices(m)) {
+  for (const mm of materialisedMatrices(m, skip)) {
     if (mm.size > MAX_MATERIALISED) add(src.diag('error', 'E_TOO_MANY_CELLS', mm.src, `this matrix has ${mm.size.toLocaleString('en-US')} combinations before include/exclude; shotlist expands at most ${MAX_MATERIALISED.toLocaleString('en-US')} that way`, 'drop include/exclude (plain matrices are sampled lazily), or split the axes between the manifest and shot sweeps'));
   }
   if (errors) return { cells: [], diagnostics };
 
   const outer = manifestFactors(m);
-  const sweeps: ShotSweep[] = m.shots.map((shot, i) => shotSweep(m, shot, i, outer));
+  const sweeps: ShotSweep[] = m.shots.map((shot, i) => (skip.has(i) ? { factors: [], total: 0 } : shotSweep(m, shot, i, outer)));
   const counts = sweeps.map((s) => (s.sample ? Math.min(s.sample.n, s.total) : s.total));
   const total = counts.reduce((a, b) => a + b, 0);
   if (total > maxCells) {
@@ -58,6 +65,7 @@ export function expandManifest(m: Manifest, src: ManifestSource, manifestDir: st
   const noSchema = new Set<string>();
 
   m.shots.forEach((shot, si) => {
+    if (skip.has(si)) return;
     const mapped = mapShot(m, shot, si, src);
     mapped.diagnostics.forEach(add);
     if (mapped.diagnostics.some((d) => d.severity === 'error')) return;

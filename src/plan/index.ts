@@ -22,6 +22,11 @@ function displayPath(abs: string, cwd: string, given: string): string {
   return isAbsolute(given) ? abs.split(sep).join('/') : given.split(sep).join('/');
 }
 
+/** Source order, so the report reads top to bottom whichever layer found each problem. */
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.map((d, i) => ({ d, i })).sort((a, b) => (a.d.line - b.d.line) || (a.d.column - b.d.column) || (a.i - b.i)).map((x) => x.d);
+}
+
 /** Load, validate (all three layers) and expand. `plan` is set only when there is no error. */
 export async function loadAndPlan(manifestPath: string, opts: PlanOptions = {}): Promise<PlanResult> {
   const cwd = opts.cwd ?? process.cwd();
@@ -30,6 +35,13 @@ export async function loadAndPlan(manifestPath: string, opts: PlanOptions = {}):
   const file = displayPath(abs, cwd, manifestPath);
   const loaded = loadManifest(abs, file);
   const diagnostics = [...loaded.diagnostics];
+  if (loaded.partial && loaded.source) {
+    // Already invalid: expand what is not broken anyway, to report every problem in one pass.
+    const p = loaded.partial;
+    const maxCells = opts.maxCells ?? p.manifest.limits?.max_cells ?? DEFAULT_MAX_CELLS;
+    diagnostics.push(...expandManifest(p.manifest, loaded.source, manifestDir, maxCells, opts.maxCells !== undefined, { skipShots: p.skipShots, tainted: p.tainted }).diagnostics);
+    return { diagnostics: sortDiagnostics(diagnostics), manifestDir };
+  }
   if (!loaded.manifest || !loaded.source) return { diagnostics, manifestDir };
   const m = loaded.manifest;
   const maxCells = opts.maxCells ?? m.limits?.max_cells ?? DEFAULT_MAX_CELLS;

@@ -63,7 +63,7 @@ export function manifestFactors(m: Manifest): Factor[] {
 }
 
 /** Raw product sizes of include/exclude matrices, which must be built to be expanded. */
-export function materialisedMatrices(m: Manifest): { size: number; src: string }[] {
+export function materialisedMatrices(m: Manifest, skip: ReadonlySet<number> = new Set()): { size: number; src: string }[] {
   const out: { size: number; src: string }[] = [];
   const check = (s: Sweep | undefined, base: string) => {
     const matrix = s?.matrix as JsonObject | undefined;
@@ -72,7 +72,7 @@ export function materialisedMatrices(m: Manifest): { size: number; src: string }
     out.push({ size: axes.reduce((n, k) => n * (matrix[k] as Json[]).length, axes.length ? 1 : 0), src: `${base}/matrix` });
   };
   check(m.sweep, '/sweep');
-  m.shots.forEach((s, i) => check(s.sweep, `/shots/${i}/sweep`));
+  m.shots.forEach((s, i) => { if (!skip.has(i)) check(s.sweep, `/shots/${i}/sweep`); });
   return out;
 }
 
