@@ -101,6 +101,12 @@ export interface ShardFolder {
   info: ShardInfo;
   /** This shard's cells: the selection handed to prepareRun (intersected with --shot/--where/--limit). */
   cells: Cell[];
+  /**
+   * Estimated USD of every cell of the whole sweep (all shards) that has no success in the
+   * lockfile (or, for this shard, in its fragment). A manifest budget is for the sweep, not for
+   * each shard: every shard checks it against this, so all of them refuse together.
+   */
+  sweepEstimateUsd: number;
 }
 
 export interface PrepareShardOptions {
@@ -175,7 +181,12 @@ export async function prepareShardFolder(plan: Plan, opts: PrepareShardOptions):
     };
     await writeLockfile(fragmentPath, lock);
   }
-  return { spec, outDir, fragmentPath, info, cells };
+  let sweep = 0;
+  for (const cell of plan.cells) {
+    const done = (seeded[cell.id] ?? (main?.target === target && !opts.force ? main.cells[cell.id] : undefined))?.status === 'succeeded';
+    if (opts.force || !done) sweep += cell.estimate.usd; // --force resubmits every cell in every shard
+  }
+  return { spec, outDir, fragmentPath, info, cells, sweepEstimateUsd: Math.round(sweep * 1e6) / 1e6 };
 }
 
 /** A locked cell whose output path is relative to `fromDir`, made relative to `toDir`. */
