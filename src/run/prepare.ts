@@ -37,7 +37,7 @@ export interface PreparedRun {
   toSubmit: Cell[];
   /** Estimated USD of the cells to submit (re-attached jobs are already paid for). */
   estimateUsd: number;
-  /** Lockfile entries carried over (cached, kept failures, unselected cells). */
+  /** Earlier lockfile entries, kept unless this run settles the cell (cached, kept failures, unselected, not reached). */
   carried: Map<string, LockedCell>;
   release: () => void;
 }
@@ -75,7 +75,9 @@ export async function prepareRun(plan: Plan, opts: PrepareOptions): Promise<Prep
       else if (!opts.force && !opts.retryFailed && (locked?.status === 'failed' || j?.phase === 'failed')) action = 'keep-failed';
       else action = 'submit';
       actions.set(cell.id, action);
-      if (action === 'cached' || (action === 'keep-failed' && locked)) carried.set(cell.id, locked!);
+      // Every earlier entry is carried until this run settles the cell: a --force or
+      // --retry-failed run interrupted before reaching a cell must not erase its record.
+      if (locked) carried.set(cell.id, locked);
       if (action === 'submit') toSubmit.push(cell);
     }
     const estimateUsd = Math.round(toSubmit.reduce((s, c) => s + c.estimate.usd, 0) * 1e6) / 1e6;

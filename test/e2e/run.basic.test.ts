@@ -66,6 +66,16 @@ describe('shotlist run', () => {
       expect(newOutro.input.prompt).toBe('the dancer bows deeply');
       for (const c of cells.filter((c) => c.shot === 'intro')) expect(lock3.cells[c.id]).toEqual(c);
       expect(expectOutputsMatchLock(p).checked).toBe(3);
+
+      // A new intro seed uses the same keyframe image: its upload is cached, not repeated.
+      writeFileSync(p.manifest, manifestText({ introSeeds: [1, 2, 9], outroPrompt: 'the dancer bows deeply' }));
+      const s4 = await emu.stats();
+      const r4 = await runCli(['run', 'dancer.yaml', '--emulator-url', emu.url], { cwd: p.dir });
+      expect(r4.code).toBe(0);
+      const after4 = await emu.stats();
+      expect(after4.submissions - s4.submissions).toBe(1);
+      expect(after4.uploads - s4.uploads).toBe(0);
+      expect(Object.values(readLock(p).cells)).toHaveLength(4);
     } finally {
       p.cleanup();
     }
