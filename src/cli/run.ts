@@ -11,6 +11,7 @@ import { createReporters, DEFAULT_REPORTERS } from '../report/index.js';
 import { CliError, EXIT } from './errors.js';
 import { createRunClient, type RunTarget } from '../run/falClient.js';
 import { executeRun, type Progress } from '../run/engine.js';
+import { drainJournals } from '../run/journal.js';
 import { FilterError, selectCells } from '../run/filters.js';
 import { LockfileError, lockPathFor } from '../run/lockfile.js';
 import { prepareRun, TargetMismatch } from '../run/prepare.js';
@@ -192,7 +193,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         process.stderr.write(`\nshotlist: interrupted: no new submissions; ${what}. Press Ctrl-C again to exit now (the next run re-attaches).\n`);
       } else {
         process.stderr.write('\nshotlist: exiting now; the journal is on disk and the next run re-attaches to submitted jobs.\n');
-        process.exit(EXIT.interrupted);
+        // Journal lines already appended (a job fal accepted) reach the disk before we go.
+        void drainJournals(500).finally(() => process.exit(EXIT.interrupted));
       }
     };
     process.on('SIGINT', onSigint);

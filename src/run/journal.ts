@@ -7,6 +7,18 @@ import { JOURNAL_VERSION, type JournalEvent } from '../types.js';
 
 type Pending = { line: string; resolve: () => void; reject: (e: unknown) => void };
 
+const open_ = new Set<Journal>();
+
+/**
+ * Resolves when every open journal has written what was appended so far (or after `maxMs`).
+ * A hard exit (second Ctrl-C) waits for this, so a `submitted` event whose job fal already
+ * accepted is not lost to the exit.
+ */
+export async function drainJournals(maxMs = 1000): Promise<void> {
+  const t0 = Date.now();
+  while ([...open_].some((j) => j.busy) && Date.now() - t0 < maxMs) await new Promise((r) => setTimeout(r, 2));
+}
+
 export class Journal {
   private queue: Pending[] = [];
   private flushing = false;
@@ -14,7 +26,13 @@ export class Journal {
   /** Every event appended by this process, in order (handed to reporters at the end). */
   readonly appended: JournalEvent[] = [];
 
-  private constructor(private readonly handle: FileHandle, readonly path: string) {}
+  private constructor(private readonly handle: FileHandle, readonly path: string) {
+    open_.add(this);
+  }
+
+  get busy(): boolean {
+    return this.flushing || this.queue.length > 0;
+  }
 
   /** Opens for append, first cutting off a torn last line left by a crash mid-write. */
   static async open(path: string): Promise<Journal> {
@@ -50,6 +68,7 @@ export class Journal {
   async close(): Promise<void> {
     while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 1));
     this.closed = true;
+    open_.delete(this);
     await this.handle.close();
   }
 }
