@@ -2,8 +2,8 @@
 // schemas/endpoints/*.json (written from the seed pages); any other endpoint can bring fal's
 // per-endpoint OpenAPI file (https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=<id>),
 // saved beside the manifest and named in `endpoint_schemas`; its `<Name>Input` component is used.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { confine, CONFINE_FIX } from './confine.js';
 import type { ValidateFunction } from 'ajv';
 import { endpointInfo } from '../endpoints/registry.js';
 import type { Diagnostic } from '../types.js';
@@ -17,7 +17,14 @@ export interface EndpointSchema { validate?: ValidateFunction; diagnostics: Diag
 
 export function endpointSchema(endpoint: string, manifestDir: string, schemas: Record<string, string> | undefined, src: ManifestSource): EndpointSchema {
   const own = schemas?.[endpoint];
-  if (own !== undefined) return openApiSchema(endpoint, resolve(manifestDir, own), own, src);
+  if (own !== undefined) {
+    const c = confine(manifestDir, own);
+    if (c.outside) {
+      const at = `/endpoint_schemas/${endpoint.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      return { diagnostics: [src.diag('error', 'E_PATH_OUTSIDE', at, `OpenAPI file \`${own}\` is outside the manifest's folder${c.via === 'symlink' ? ' (through a symlink)' : ''}`, CONFINE_FIX)] };
+    }
+    return openApiSchema(endpoint, c.real ?? c.abs, own, src);
+  }
   const info = endpointInfo(endpoint);
   if (!info) return { diagnostics: [] };
   const key = `builtin:${info.schema}`;
@@ -38,6 +45,8 @@ function openApiSchema(endpoint: string, abs: string, given: string, src: Manife
   const fail = (msg: string, fix?: string): EndpointSchema => ({ diagnostics: [src.diag('error', 'E_ENDPOINT_SCHEMA', at, msg, fix)] });
   let doc: { components?: { schemas?: Record<string, unknown> }; paths?: Record<string, Record<string, unknown>> };
   try {
+    // fal's OpenAPI files are tens of KB; a huge one is a mistake or an attack.
+    if (statSync(abs).size > 8 * 1024 * 1024) return fail(`OpenAPI file \`${given}\` is larger than 8 MB`);
     doc = JSON.parse(readFileSync(abs, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

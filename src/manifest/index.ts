@@ -6,3 +6,5 @@ export { ltxRules, type RuleIssue } from './ltxRules.js';
 export { ajvIssues, fieldName, show, type Issue } from './ajvIssues.js';
 export { didYouMean } from './didYouMean.js';
 export { MANIFEST_SCHEMA_URL } from './schema.js';
+export { confine, CONFINE_FIX, type Confined } from './confine.js';
+export { FORBIDDEN_KEYS, MAX_DEPTH, MAX_MANIFEST_BYTES } from './guards.js';

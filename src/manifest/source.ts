@@ -1,7 +1,8 @@
 // A parsed manifest that remembers where every value came from, so a diagnostic about any JSON
 // path (schema, endpoint schema, LTX rule) can name the line and column of the YAML node.
 // Locations are resolved lazily by walking the YAML AST: a 100,000-cell plan pays nothing for them.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { guardDocument, MAX_MANIFEST_BYTES } from './guards.js';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, Json, Severity } from '../types.js';
 
@@ -24,6 +25,8 @@ export class ManifestSource {
       lines.add(line);
       const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       const d: Diagnostic = { severity: 'error', code: err.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML_SYNTAX', message: first, file, line, column, path: '' };
+      // The parser's stack gave out: say what that means instead of the engine's words.
+      if (/call stack/i.test(first)) Object.assign(d, { code: 'E_TOO_DEEP', message: 'the manifest nests too deeply for the YAML parser', fix: 'flatten it; a manifest needs a handful of levels' });
       const lineText = text.split(/\r?\n/)[line - 1] ?? '';
       if (/flow map/.test(first) && /[\w\]]\[\d*\]?/.test(lineText)) d.fix = 'inside `{ }` a key with brackets must be quoted: `"loras[0].scale": 1.0`, or use block style (one key per line)';
       else if (err.code === 'DUPLICATE_KEY') d.fix = 'remove or rename one of the two keys';
@@ -34,19 +37,52 @@ export class ManifestSource {
       const [line, column] = this.pos(w.pos[0]);
       this.diagnostics.push({ severity: 'warning', code: 'W_YAML', message: w.message.split('\n')[0], file, line, column, path: '' });
     }
-    this.value = this.diagnostics.some((d) => d.severity === 'error') ? undefined : this.doc.toJS({ maxAliasCount: 10000 });
+    if (!this.diagnostics.some((d) => d.severity === 'error')) {
+      for (const g of guardDocument(this.doc)) {
+        const [line, column] = this.pos(g.offset);
+        this.diagnostics.push({ severity: 'error', code: g.code, message: g.message, file, line, column, path: '', fix: g.fix });
+      }
+    }
+    this.value = undefined;
+    if (!this.diagnostics.some((d) => d.severity === 'error')) {
+      try {
+        this.value = this.doc.toJS({ maxAliasCount: 10000 });
+      } catch (err) {
+        // yaml's own alias-expansion guard, behind ours; anything else here is also the document's fault.
+        const [line, column] = this.pos(0);
+        this.diagnostics.push({ severity: 'error', code: 'E_YAML_TOO_LARGE', message: `the YAML cannot be loaded: ${(err as Error).message}`, file, line, column, path: '' });
+      }
+    }
   }
 
   static read(file: string, absPath: string): ManifestSource | Diagnostic {
-    let text: string;
+    const fail = (code: string, why: string): Diagnostic => ({ severity: 'error', code, message: `cannot read manifest ${file}: ${why}`, file, line: 0, column: 0, path: '' });
+    let fd: number;
     try {
-      text = readFileSync(absPath, 'utf8');
+      fd = openSync(absPath, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-      return { severity: 'error', code: 'E_MANIFEST_UNREADABLE', message: `cannot read manifest ${file}: ${why}`, file, line: 0, column: 0, path: '' };
+      return fail('E_MANIFEST_UNREADABLE', code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message);
     }
-    return new ManifestSource(file, text);
+    try {
+      // Checked on the open descriptor: /dev/zero, a FIFO or a 10 GB file must not be read whole.
+      const st = fstatSync(fd);
+      if (st.isDirectory()) return fail('E_MANIFEST_UNREADABLE', 'is a directory');
+      if (!st.isFile()) return fail('E_MANIFEST_UNREADABLE', 'is not a regular file');
+      if (st.size > MAX_MANIFEST_BYTES) return fail('E_MANIFEST_TOO_LARGE', `${st.size.toLocaleString('en-US')} bytes, above the limit of ${MAX_MANIFEST_BYTES.toLocaleString('en-US')}`);
+      const buf = Buffer.alloc(st.size);
+      let n = 0;
+      while (n < buf.length) {
+        const r = readSync(fd, buf, n, buf.length - n, n);
+        if (r === 0) break;
+        n += r;
+      }
+      return new ManifestSource(file, buf.subarray(0, n).toString('utf8'));
+    } catch (err) {
+      return fail('E_MANIFEST_UNREADABLE', (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : (err as Error).message);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private pos(offset: number): [number, number] {

@@ -5,7 +5,7 @@ import { estimateCost, expectedVideo } from '../endpoints/registry.js';
 import type { Cell, Diagnostic, FileRef, Json, JsonObject } from '../types.js';
 import { sha256Hex } from '../util/stableJson.js';
 import { canonicalJson } from './canonical.js';
-import { ajvIssues, endpointSchema, fieldName, getPointer, ltxRules, splitPointer, type Manifest, type ManifestSource } from '../manifest/index.js';
+import { ajvIssues, CONFINE_FIX, endpointSchema, fieldName, getPointer, ltxRules, splitPointer, type Manifest, type ManifestSource } from '../manifest/index.js';
 import type { Assignment } from './matrix.js';
 import { mapShot, resolveAt, type MappedShot } from './mapShot.js';
 import { FileHasher, isLocalPath, mediaPointers } from './files.js';
@@ -172,7 +172,12 @@ function buildCell(m: Manifest, src: ManifestSource, mapped: MappedShot, combo: 
     if (!isLocalPath(v)) continue;
     const f = files.get(v);
     if ('error' in f) {
-      const why = f.error === 'missing' ? 'not found' : f.error === 'directory' ? 'is a directory' : 'cannot be read';
+      if (f.error === 'outside' || f.error === 'symlink-outside') {
+        add(src.diag('error', 'E_PATH_OUTSIDE', origin(pointer).path, `file \`${v}\` is outside the manifest's folder${f.error === 'symlink-outside' ? ' (through a symlink)' : ''}`, CONFINE_FIX));
+        bad = true;
+        continue;
+      }
+      const why = f.error === 'missing' ? 'not found' : f.error === 'directory' ? 'is a directory' : f.error === 'not-a-file' ? 'is not a regular file' : 'cannot be read';
       add(src.diag('error', 'E_FILE_NOT_FOUND', origin(pointer).path, `file \`${v}\` ${why} (looked for ${f.abs})`, 'paths are relative to the manifest\'s folder; URLs and data: URIs pass through'));
       bad = true;
       continue;

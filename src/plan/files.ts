@@ -2,8 +2,9 @@
 // endpoint's media fields, resolved against the manifest's folder, hashed once per plan.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { extname, relative, sep } from 'node:path';
 import { endpointInfo } from '../endpoints/registry.js';
+import { confine } from '../manifest/index.js';
 import type { JsonObject } from '../types.js';
 
 /** URLs (any scheme, `https:`, `data:`...) pass through unchanged; everything else is a local path. */
@@ -48,7 +49,7 @@ export function mediaPointers(endpoint: string, input: JsonObject): string[] {
 }
 
 export interface FileInfo { path: string; abs: string; sha256: string; size: number; contentType: string }
-export type FileResult = FileInfo | { error: 'missing' | 'directory' | 'unreadable'; abs: string; path: string };
+export type FileResult = FileInfo | { error: 'missing' | 'directory' | 'unreadable' | 'outside' | 'symlink-outside' | 'not-a-file'; abs: string; path: string };
 
 export class FileHasher {
   private cache = new Map<string, FileResult>();
@@ -61,17 +62,27 @@ export class FileHasher {
   }
 
   private load(given: string): FileResult {
-    const abs = isAbsolute(given) ? given : resolve(this.manifestDir, given);
+    let c: ReturnType<typeof confine>;
+    try {
+      c = confine(this.manifestDir, given);
+    } catch {
+      return { error: 'unreadable', abs: given, path: given };
+    }
+    const abs = c.abs;
     const path = relative(this.manifestDir, abs).split(sep).join('/');
+    if (c.outside) return { error: c.via === 'symlink' ? 'symlink-outside' : 'outside', abs, path };
     let fd: number;
     try {
-      fd = openSync(abs, 'r');
+      // The resolved path, so the file hashed is the file that was checked to be inside.
+      fd = openSync(c.real ?? abs, 'r');
     } catch (err) {
       return { error: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable', abs, path };
     }
     try {
       const st = fstatSync(fd);
       if (st.isDirectory()) return { error: 'directory', abs, path };
+      // A FIFO or a device would block or never end.
+      if (!st.isFile()) return { error: 'not-a-file', abs, path };
       // Streamed in 1 MB chunks: LoRAs can be gigabytes.
       const hash = createHash('sha256');
       const buf = Buffer.allocUnsafe(1 << 20);

@@ -29,6 +29,8 @@ export function setKey(input: JsonObject, key: string, value: Json): string | un
   let cur: Json = input;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
+    // `__proto__.x` would walk into Object.prototype; the loader refuses these keys, this is the second lock.
+    if (seg === '__proto__' || seg === 'constructor' || seg === 'prototype') return `\`${seg}\` is not a field`;
     const last = i === segs.length - 1;
     const isIndex = /^\d+$/.test(seg);
     const here = segs.slice(0, i).join('.') || 'the input';
@@ -42,7 +44,7 @@ export function setKey(input: JsonObject, key: string, value: Json): string | un
       if (isIndex) return `${here} is not a list`;
       if (last) (cur as JsonObject)[seg] = value;
       else {
-        if ((cur as JsonObject)[seg] === undefined) {
+        if (!Object.prototype.hasOwnProperty.call(cur, seg) || (cur as JsonObject)[seg] === undefined) {
           if (/^\d+$/.test(segs[i + 1])) return `${[...segs.slice(0, i), seg].join('.')} is not set, so it has no item [${segs[i + 1]}]`;
           (cur as JsonObject)[seg] = {};
         }
