@@ -189,3 +189,32 @@ describe('merge refuses', () => {
     expect(withoutRequestIds(readFileSync(join(s.dir, LOCK), 'utf8'))).toBe(withoutRequestIds(readFileSync(join(single.dir, LOCK), 'utf8')));
   });
 });
+
+describe('one shard of a sweep', () => {
+  const s = scratch();
+  afterAll(() => s.cleanup());
+
+  it('is refused over budget when the whole sweep is, though the shard alone is under it', async () => {
+    const { plan } = await loadAndPlan(join(s.dir, M));
+    const mine = cellsOfShard(plan!.cells, { index: 1, total: 3 }).reduce((n, c) => n + c.estimate.usd, 0);
+    const budget = (mine + plan!.totals.usd) / 2; // above this shard's share, below the sweep
+    const r = await cli(['run', M, '--emulator', '--shard', '1/3', '--max-cost', budget.toFixed(4)], s.dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('the cells of all 3 shards still to run are estimated at');
+    expect(existsSync(join(s.dir, RUN, 'shard-1-of-3', 'journal.jsonl'))).toBe(false);
+  });
+
+  it('is shown by `plan --shard`: its cells only, its folder and its fragment', async () => {
+    const { plan } = await loadAndPlan(join(s.dir, M));
+    const mine = cellsOfShard(plan!.cells, { index: 2, total: 3 }).map((c) => c.id);
+    const r = await cli(['plan', M, '--shard', '2/3'], s.dir);
+    expect(r.code, r.stderr).toBe(0);
+    for (const c of plan!.cells) expect(r.stdout.includes(c.id), c.id).toBe(mine.includes(c.id));
+    expect(r.stdout).toContain(`shard 2/3: ${mine.length} of 12 cells`);
+    expect(r.stdout).toContain(`run folder: ${RUN}/shard-2-of-3/`);
+    expect(r.stdout).toContain(`lockfile fragment: ${RUN}/shard-2-of-3/shard.lock.json`);
+    const bad = await cli(['plan', M, '--shard', '4/3'], s.dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--shard 4/3: the shard index counts from 1 to 3');
+  });
+});
