@@ -59,8 +59,8 @@ export function guardDocument(doc: Document.Parsed): GuardIssue[] {
       if (isMap(n)) {
         for (const p of n.items) {
           if (!isPair(p)) continue;
-          if (isScalar(p.key) && FORBIDDEN_KEYS.has(String(p.key.value))) {
-            report({ code: 'E_FORBIDDEN_KEY', offset: at(p.key), message: `key \`${String(p.key.value)}\` is not allowed anywhere in a manifest`, fix: 'no fal input or manifest field has this name; remove it' });
+          if (isScalar(p.key) && String(p.key.value).split(/[.[\]]/).some((seg) => FORBIDDEN_KEYS.has(seg))) {
+            report({ code: 'E_FORBIDDEN_KEY', offset: at(p.key), message: `key \`${String(p.key.value)}\` is not allowed anywhere in a manifest (it could reach Object.prototype)`, fix: 'no fal input or manifest field has this name; remove it' });
           }
           if (p.key && !isScalar(p.key)) f.children.push(p.key);
           if (p.value) f.children.push(p.value);
@@ -100,6 +100,45 @@ function firstAlias(doc: Document.Parsed): number | undefined {
     else if (isSeq(n)) for (const i of [...n.items].reverse()) todo.push(i);
   }
   return undefined;
+}
+
+/** One string: room for a data: URI of a small image, far beyond any prompt. */
+export const MAX_STRING_CHARS = 4 * 1024 * 1024;
+
+export interface ValueIssue { pointer: string; code: string; message: string; fix: string }
+
+/**
+ * The loaded value must be plain JSON: YAML can also produce NaN and infinities (`.nan`, `1e400`),
+ * byte arrays (`!!binary`), sets and maps (`!!set`, `!!omap`) and dates, which would reach fal as
+ * something other than what the manifest seemed to say. Iterative, like the AST walk.
+ */
+export function guardValue(value: unknown): ValueIssue[] {
+  const issues: ValueIssue[] = [];
+  const todo: [unknown, string][] = [[value, '']];
+  while (todo.length && issues.length < 20) {
+    const [v, p] = todo.pop()!;
+    if (v === null || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) issues.push({ pointer: p, code: 'E_NOT_FINITE', message: `${String(v)} is not a number fal can receive (JSON has no NaN or infinity)`, fix: 'write a finite number' });
+      continue;
+    }
+    if (typeof v === 'string') {
+      if (v.length > MAX_STRING_CHARS) issues.push({ pointer: p, code: 'E_STRING_TOO_LONG', message: `this string is ${v.length.toLocaleString('en-US')} characters long (the limit is ${MAX_STRING_CHARS.toLocaleString('en-US')})`, fix: 'a prompt is a few hundred characters; put media in files beside the manifest' });
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) todo.push([v[i], `${p}/${i}`]);
+      continue;
+    }
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const keys = Object.keys(v as object);
+      for (let i = keys.length - 1; i >= 0; i--) todo.push([(v as Record<string, unknown>)[keys[i]], `${p}/${keys[i].replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+      continue;
+    }
+    const what = v instanceof Uint8Array ? 'binary data (`!!binary`)' : v instanceof Set ? 'a set (`!!set`)' : v instanceof Map ? 'an ordered map (`!!omap`/`!!pairs`)' : v instanceof Date ? 'a timestamp' : `a ${typeof v}`;
+    issues.push({ pointer: p, code: 'E_YAML_TYPE', message: `${what} is not plain JSON`, fix: 'remove the YAML tag; shotlist sends JSON to fal' });
+  }
+  return issues;
 }
 
 export type { Node };

@@ -5,6 +5,7 @@
 // `shotlist validate` lists the other shots' endpoint, file and LTX problems in the same pass.
 import type { Diagnostic } from '../types.js';
 import type { Manifest } from './model.js';
+import { guardValue } from './guards.js';
 import { checkManifestSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
 import { ManifestSource, splitPointer } from './source.js';
@@ -44,6 +45,8 @@ export function loadManifest(absPath: string, displayPath: string): LoadedManife
     diagnostics.push({ severity: 'error', code: 'E_EMPTY_MANIFEST', message: 'the manifest is empty', file: displayPath, line: 1, column: 1, path: '', fix: 'start with `version: 1`, `name:`, `endpoint:` and `shots:` (see manifests/ for examples)' });
     return { source: src, diagnostics };
   }
+  for (const g of guardValue(src.value)) diagnostics.push(src.diag('error', g.code, g.pointer, g.message, g.fix));
+  if (diagnostics.some(isError)) return { source: src, diagnostics };
   const skipShots = new Set<number>();
   const schemaDiags = checkManifestSchema(src.value, src);
   diagnostics.push(...schemaDiags);

@@ -2,12 +2,13 @@
 // manifest (not per cell), in place; an unknown name is an error at the string that uses it.
 import type { Diagnostic } from '../types.js';
 import { didYouMean } from './didYouMean.js';
+import { MAX_STRING_CHARS } from './guards.js';
 import type { ManifestSource } from './source.js';
 import { joinPointer } from './source.js';
 
 const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
-/** One string after templating; a prompt is a few hundred characters. */
-export const MAX_TEMPLATED_CHARS = 100_000;
+/** One string after templating: the same limit as a string written out (guards.ts). */
+export const MAX_TEMPLATED_CHARS = MAX_STRING_CHARS;
 /** Everything templating adds: a long var used many times must not multiply into gigabytes. */
 export const MAX_TEMPLATE_GROWTH = 16 * 1024 * 1024;
 const MAX_UNKNOWN_REPORTS = 100;

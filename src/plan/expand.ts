@@ -14,6 +14,8 @@ import { combinationAt, manifestFactors, materialisedMatrices, MAX_MATERIALISED,
 import { deriveSeed, prng, sampleIndices } from './seeds.js';
 
 export const DEFAULT_MAX_CELLS = 5000;
+/** Whatever `limits.max_cells` or `--max-cells` say: a plan is held in memory (~1 KB a cell). */
+export const HARD_MAX_CELLS = 1_000_000;
 /** After this many distinct errors the rest are summarised: a broken default would repeat in every cell. */
 const MAX_ERRORS = 200;
 
@@ -49,6 +51,10 @@ export function expandManifest(m: Manifest, src: ManifestSource, manifestDir: st
   const sweeps: ShotSweep[] = m.shots.map((shot, i) => (skip.has(i) ? { factors: [], total: 0 } : shotSweep(m, shot, i, outer)));
   const counts = sweeps.map((s) => (s.sample ? Math.min(s.sample.n, s.total) : s.total));
   const total = counts.reduce((a, b) => a + b, 0);
+  if (total > HARD_MAX_CELLS && maxCells > HARD_MAX_CELLS) {
+    add(src.diag('error', 'E_TOO_MANY_CELLS', m.limits?.max_cells !== undefined && !maxCellsFromFlag ? '/limits/max_cells' : '/shots', `the plan has ${total.toLocaleString('en-US')} cells; shotlist plans at most ${HARD_MAX_CELLS.toLocaleString('en-US')} in one manifest, whatever the limit says`, 'split the sweep across manifests, or draw fewer with `sweep: { sample: N }`'));
+    return { cells: [], diagnostics };
+  }
   if (total > maxCells) {
     const biggest = counts.indexOf(Math.max(...counts));
     const at = m.limits?.max_cells !== undefined && !maxCellsFromFlag ? '/limits/max_cells' : m.shots[biggest].sweep ? `/shots/${biggest}/sweep` : m.sweep ? '/sweep' : `/shots/${biggest}`;
@@ -169,7 +175,15 @@ function buildCell(m: Manifest, src: ManifestSource, mapped: MappedShot, combo: 
   const hashed: [string, string][] = [];
   for (const pointer of mediaPointers(mapped.endpoint, input)) {
     const v = getPointer(input, pointer) as string;
-    if (!isLocalPath(v)) continue;
+    if (!isLocalPath(v)) {
+      // fal fetches http(s) and reads data: URIs; `file:` and friends would name a file on this
+      // machine that is never uploaded (and a hostile manifest's way of probing for one).
+      if (!/^(https?|data):/i.test(v)) {
+        add(src.diag('error', 'E_URL_SCHEME', origin(pointer).path, `\`${v.slice(0, 80)}\` uses a URL scheme fal cannot fetch`, 'give an https:// URL, a data: URI, or a path inside the manifest\'s folder'));
+        bad = true;
+      }
+      continue;
+    }
     const f = files.get(v);
     if ('error' in f) {
       if (f.error === 'outside' || f.error === 'symlink-outside') {
