@@ -17,6 +17,7 @@ import { LockfileError, lockPathFor } from '../run/lockfile.js';
 import { prepareRun, TargetMismatch } from '../run/prepare.js';
 import { ProgressView } from '../run/progress.js';
 import { RunFolderBusy } from '../run/runLock.js';
+import { defaultShardOutDir, formatShard, parseShardSpec, prepareShardFolder, ShardError, type ShardFolder, type ShardSpec } from '../run/shard.js';
 
 export const RUN_USAGE = `Usage: shotlist run <manifest.yaml> [options]
 
@@ -39,6 +40,7 @@ Options:
   --retry-failed            submit cells that failed earlier again
   --force                   ignore cached results and run every selected cell again
   --cancel-on-interrupt     on Ctrl-C cancel in-flight jobs on fal instead of waiting for them
+  --shard I/N               run one shard of the plan into runs/<name>/shard-I-of-N/ (docs/sharding.md)
   --reporter NAME|PATH      reporters (repeatable; default json,html,md,junit,summary)
   --quiet                   no progress output
   --json                    NDJSON events on stdout (journal events, then a final summary)
@@ -75,6 +77,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'retry-failed': { type: 'boolean' },
       force: { type: 'boolean' },
       'cancel-on-interrupt': { type: 'boolean' },
+      shard: { type: 'string' },
       reporter: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
       json: { type: 'boolean' },
@@ -115,16 +118,34 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const manifestPath = resolve(manifestArg);
   const manifestDir = dirname(manifestPath);
-  const outDir = values.out ? resolve(values.out) : join(manifestDir, 'runs', plan.manifest.name);
-  const lockPath = lockPathFor(manifestPath);
+  let shardSpec: ShardSpec | undefined;
+  try {
+    shardSpec = values.shard === undefined ? undefined : parseShardSpec(values.shard);
+  } catch (e) {
+    if (e instanceof ShardError) throw new CliError(e.message);
+    throw e;
+  }
+  const outDir = values.out ? resolve(values.out)
+    : shardSpec ? defaultShardOutDir(manifestPath, plan.manifest.name, shardSpec) : join(manifestDir, 'runs', plan.manifest.name);
+  let lockPath = lockPathFor(manifestPath);
 
   let selected: Set<string> | undefined;
+  let shard: ShardFolder | undefined;
   try {
-    if (values.shot?.length || values.where?.length || limit !== undefined) {
-      selected = new Set(selectCells(plan.cells, { shots: values.shot, where: values.where, limit }).map((c) => c.id));
+    if (shardSpec) {
+      // A shard runs its cells into its own folder and lockfile fragment; the manifest's lockfile
+      // is read (to seed the fragment), never written. `shotlist merge` joins the shards.
+      shard = await prepareShardFolder(plan, { spec: shardSpec, manifestPath, outDir, target, force: values.force });
+      lockPath = shard.fragmentPath;
+    }
+    const pool = shard ? shard.cells : plan.cells;
+    if (shard || values.shot?.length || values.where?.length || limit !== undefined) {
+      const filtered = values.shot?.length || values.where?.length || limit !== undefined
+        ? selectCells(pool, { shots: values.shot, where: values.where, limit }) : pool;
+      selected = new Set(filtered.map((c) => c.id));
     }
   } catch (e) {
-    if (e instanceof FilterError) throw new CliError(e.message);
+    if (e instanceof FilterError || e instanceof ShardError || e instanceof RunFolderBusy || e instanceof LockfileError) throw new CliError(e.message);
     throw e;
   }
 
@@ -141,7 +162,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     const budget = maxCostArg ?? plan.settings.maxCostUsd;
     const n = prep.toSubmit.length;
     const usd = `$${prep.estimateUsd.toFixed(2)}`;
-    if (budget !== undefined && prep.estimateUsd > budget) {
+    if (shard && budget !== undefined && shard.sweepEstimateUsd > budget) {
+      // A budget is for the sweep: every shard checks the whole of it, so all refuse together.
+      throw new CliError(`refusing to run shard ${values.shard}: the cells of all ${shard.spec.total} shards still to run are estimated at ` +
+        `$${shard.sweepEstimateUsd.toFixed(2)}, above the budget of $${budget.toFixed(2)} (${maxCostArg !== undefined ? '--max-cost' : 'the manifest budget'}); ` +
+        'raise it, or run a subset with --shot, --where or --limit', 'E_BUDGET');
+    }
+    if (!shard && budget !== undefined && prep.estimateUsd > budget) {
       throw new CliError(`refusing to run: ${n} cell${n === 1 ? '' : 's'} to submit are estimated at ${usd}, above the budget of $${budget.toFixed(2)} ` +
         `(${maxCostArg !== undefined ? '--max-cost' : 'the manifest budget'}); raise it, or run a subset with --shot, --where or --limit`, 'E_BUDGET');
     }
@@ -202,7 +229,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     let result;
     try {
       result = await executeRun(prep, {
-        client, target, uploadKey, manifestPath, manifestDir,
+        client, target, uploadKey, manifestPath, manifestDir, shard: shard ? formatShard(shard.spec) : undefined,
         concurrency: concurrencyArg ?? plan.settings.concurrency ?? 8,
         reporters, stop: stop.signal, cancelOnInterrupt: values['cancel-on-interrupt'],
         onProgress: (p: Progress) => view.update(p),

@@ -41,6 +41,8 @@ export interface ExecuteOptions {
   uploadKey: string;
   manifestPath: string;
   manifestDir: string;
+  /** `2/4` when this run is one shard of a sweep (recorded in run-start). */
+  shard?: string;
   concurrency: number;
   reporters: Reporter[];
   /** Aborted on the first Ctrl-C: no new submissions. */
@@ -100,6 +102,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
       await emit({
         type: 'run-start', manifest: posixRelative(outDir, opts.manifestPath), lockfile: posixRelative(outDir, lockPath),
         manifestSha256: plan.manifest.sha256, cells: work.map((w) => w.cell.id), target,
+        ...(opts.shard ? { shard: opts.shard } : {}),
       });
       const uploader = await Uploader.open(opts.client, outDir, opts.uploadKey, opts.manifestDir, (f, url) =>
         emit({ type: 'upload', sha256: f.sha256, path: f.path, url }));
