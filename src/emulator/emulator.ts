@@ -317,7 +317,7 @@ export class Emulator {
     this.queue.log(job, `Generating ${expected.numFrames} frames at ${expected.width}x${expected.height}, ${expected.fps} fps, seed ${seedUsed}`);
     for (const pct of [25, 50, 75]) after((plan.millis * pct) / 100, () => this.queue.log(job, `${pct}% of denoising steps done`));
     const timer = new Promise<void>((r) => after(plan.millis, r));
-    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, prompt));
+    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, job.inputHash));
     Promise.all([bytes, timer]).then(([b]) => {
       if (job.status === 'COMPLETED') return;
       const fileName = `${job.id.replace(/-/g, '').slice(0, 12)}.mp4`;

@@ -25,8 +25,13 @@ export interface VideoLook {
 /** Bump when the picture or encoder settings change, so stale disk caches are not served. */
 const CACHE_VERSION = 'v2';
 
-export function lookFor(width: number, height: number, frames: number, fps: number, seed: number, prompt: string): VideoLook {
-  const h = createHash('sha256').update(`${seed}\u0000${prompt}`).digest();
+/**
+ * `key` identifies the whole request (endpoint + canonical input), not only seed and prompt: a
+ * sweep over a LoRA scale or a frame count must give a visibly different clip in every cell of
+ * the contact sheet, as the real model would.
+ */
+export function lookFor(width: number, height: number, frames: number, fps: number, seed: number, key: string): VideoLook {
+  const h = createHash('sha256').update(`${seed}\u0000${key}`).digest();
   const hue = (h.readUInt16BE(0) / 65536) * 360;
   const sat = 0.45 + (h[2]! / 255) * 0.4;
   return {

@@ -157,6 +157,18 @@ describe('queue', () => {
     expect(a.equals(b)).toBe(false);
     expect(a.equals(a2)).toBe(true);
   });
+
+  it('a sweep over a non-seed field (same seed and prompt) still gives a different video per cell', async () => {
+    handle = await emulator();
+    const fal = client(handle);
+    const get = async (strength: number) => {
+      const input = ltxvInput('grid', { seed: 1, loras: [{ path: 'https://example.com/l.safetensors', scale: strength }] });
+      const r = await fal.subscribe(LTXV, { input, pollInterval: 20 });
+      return Buffer.from(await (await fetch((r.data as { video: { url: string } }).video.url)).arrayBuffer());
+    };
+    const [a, b] = [await get(0.5), await get(1.0)];
+    expect(a.equals(b)).toBe(false);
+  });
 });
 
 describe('synchronous run', () => {

@@ -76,6 +76,11 @@ describe('report of an emulator run', () => {
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network: ${r.url()}`); });
     await page.goto(pathToFileURL(join(RUN_DIR, 'report.html')).href);
+    // A contact sheet, not black boxes: the cells in view show their first frame without a click.
+    await page.waitForFunction(() => {
+      const v = document.querySelector('video') as HTMLVideoElement | null;
+      return v !== null && v.readyState >= 2 && v.videoWidth > 0;
+    }, undefined, { timeout: 10_000 });
 
     const sections = await page.$$eval('section.group', (els) => els.map((s) => ({
       cols: [...s.querySelectorAll('thead th.col')].map((th) => th.textContent),

@@ -118,6 +118,8 @@ describe('report.html in Chromium', () => {
     await video.scrollIntoViewIfNeeded();
     await page.waitForFunction((id) => document.querySelector(`#cell-${id} video`)?.getAttribute('src'), IDS.flagged);
     expect(await video.getAttribute('src')).toBe(`../../outputs/harbour/${IDS.flagged}.mp4`);
+    // Without a click, a visible cell shows its first frame (a contact sheet, not black boxes).
+    await page.waitForFunction((id) => (document.querySelector(`#cell-${id} video`) as HTMLVideoElement).readyState >= 2, IDS.flagged, { timeout: 10_000 });
     // A person clicks the control bar's play button (bottom left of the video).
     const box = (await video.boundingBox())!;
     await video.click({ position: { x: 24, y: box.height - 48 } });
