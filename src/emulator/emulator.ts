@@ -317,7 +317,7 @@ export class Emulator {
     this.queue.log(job, `Generating ${expected.numFrames} frames at ${expected.width}x${expected.height}, ${expected.fps} fps, seed ${seedUsed}`);
     for (const pct of [25, 50, 75]) after((plan.millis * pct) / 100, () => this.queue.log(job, `${pct}% of denoising steps done`));
     const timer = new Promise<void>((r) => after(plan.millis, r));
-    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, job.inputHash));
+    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, this.lookKey(job.endpoint, job.input)));
     Promise.all([bytes, timer]).then(([b]) => {
       if (job.status === 'COMPLETED') return;
       const fileName = `${job.id.replace(/-/g, '').slice(0, 12)}.mp4`;
@@ -337,6 +337,34 @@ export class Emulator {
       return undefined;
     }
     return job;
+  }
+
+  private readonly contentHashes = new Map<string, string>();
+
+  /**
+   * What an output's picture is derived from: the request with every URL of a file this emulator
+   * serves replaced by that file's content hash. Upload URLs differ between emulator instances;
+   * the same request with the same files must still give the same video bytes anywhere (shards
+   * on different runners, a re-run after a restart).
+   */
+  private lookKey(endpoint: string, input: JsonObject): string {
+    const own = `${this.url}/files/`;
+    const swap = (v: unknown): unknown => {
+      if (typeof v === 'string' && v.startsWith(own)) {
+        const path = v.slice(this.url.length);
+        let hash = this.contentHashes.get(path);
+        if (hash === undefined) {
+          const file = this.files.get(path);
+          hash = file ? `sha256:${sha256Hex(file.bytes)}` : v;
+          this.contentHashes.set(path, hash);
+        }
+        return hash;
+      }
+      if (Array.isArray(v)) return v.map(swap);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
+      return v;
+    };
+    return sha256Hex(`${endpoint}\n${stableStringify(swap(input))}`);
   }
 
   private urls(job: Job, proxied: boolean): { response_url: string; status_url: string; cancel_url: string } {
