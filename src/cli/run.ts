@@ -42,6 +42,7 @@ Options:
   --cancel-on-interrupt     on Ctrl-C cancel in-flight jobs on fal instead of waiting for them
   --shard I/N               run one shard of the plan into runs/<name>/shard-I-of-N/ (docs/sharding.md)
   --reporter NAME|PATH      reporters (repeatable; default json,html,md,junit,summary)
+  --grid x=AXIS,y=AXIS      axes of the HTML contact sheet (default: the two swept axes with most values)
   --quiet                   no progress output
   --json                    NDJSON events on stdout (journal events, then a final summary)
 
@@ -79,6 +80,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'cancel-on-interrupt': { type: 'boolean' },
       shard: { type: 'string' },
       reporter: { type: 'string', multiple: true },
+      grid: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -138,11 +140,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       shard = await prepareShardFolder(plan, { spec: shardSpec, manifestPath, outDir, target, force: values.force });
       lockPath = shard.fragmentPath;
     }
-    const pool = shard ? shard.cells : plan.cells;
-    if (shard || values.shot?.length || values.where?.length || limit !== undefined) {
-      const filtered = values.shot?.length || values.where?.length || limit !== undefined
-        ? selectCells(pool, { shots: values.shot, where: values.where, limit }) : pool;
-      selected = new Set(filtered.map((c) => c.id));
+    if (shard) {
+      // --shot/--where name the manifest's shots and axes (a shard may hold none of a shot's
+      // cells: that is an empty selection, not an unknown shot); --limit counts the shard's cells.
+      const own = new Set(shard.cells.map((c) => c.id));
+      const chosen = selectCells(plan.cells, { shots: values.shot, where: values.where }).filter((c) => own.has(c.id));
+      selected = new Set((limit === undefined ? chosen : chosen.slice(0, limit)).map((c) => c.id));
+    } else if (values.shot?.length || values.where?.length || limit !== undefined) {
+      selected = new Set(selectCells(plan.cells, { shots: values.shot, where: values.where, limit }).map((c) => c.id));
     }
   } catch (e) {
     if (e instanceof FilterError || e instanceof ShardError || e instanceof RunFolderBusy || e instanceof LockfileError) throw new CliError(e.message);
@@ -185,7 +190,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     let reporters: Reporter[];
     try {
       reporters = await createReporters(values.reporter?.length ? values.reporter : [...DEFAULT_REPORTERS], process.cwd(),
-        { write: (text) => (json ? process.stderr : process.stdout).write(text) });
+        { write: (text) => (json ? process.stderr : process.stdout).write(text), grid: values.grid });
     } catch (e) {
       throw new CliError((e as Error).message, 'E_REPORTER');
     }

@@ -204,6 +204,18 @@ describe('one shard of a sweep', () => {
     expect(existsSync(join(s.dir, RUN, 'shard-1-of-3', 'journal.jsonl'))).toBe(false);
   });
 
+  it('selects with --shot within the shard: a shot with no cells in it is an empty run, not an unknown shot', async () => {
+    const { plan } = await loadAndPlan(join(s.dir, 'keyframes.yaml'));
+    const spec = [1, 2, 3, 4].map((index) => ({ index, total: 4 })).find((sp) => !cellsOfShard(plan!.cells, sp).some((c) => c.shot === 'opening'))!;
+    const r = await cli(['run', 'keyframes.yaml', '--emulator', '--quiet', '--shard', `${spec.index}/4`, '--shot', 'opening'], s.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const fragment = join(s.dir, 'runs', 'keyframes', `shard-${spec.index}-of-4`, 'shard.lock.json');
+    expect(Object.keys(readJson<Lockfile>(fragment).cells)).toEqual([]);
+    const typo = await cli(['run', 'keyframes.yaml', '--emulator', '--shard', `${spec.index}/4`, '--shot', 'openning'], s.dir);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--shot openning: no such shot');
+  });
+
   it('is shown by `plan --shard`: its cells only, its folder and its fragment', async () => {
     const { plan } = await loadAndPlan(join(s.dir, M));
     const mine = cellsOfShard(plan!.cells, { index: 2, total: 3 }).map((c) => c.id);
