@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EmulatorHandle, Reporter } from '../types.js';
 import { formatDiagnostics, loadAndPlan } from '../plan/index.js';
-import { createReporters, DEFAULT_REPORTERS } from '../report/index.js';
+import { chooseGrid, createReporters, DEFAULT_REPORTERS, parseGridOption } from '../report/index.js';
 import { CliError, EXIT } from './errors.js';
 import { createRunClient, type RunTarget } from '../run/falClient.js';
 import { executeRun, type Progress } from '../run/engine.js';
@@ -111,12 +111,20 @@ export async function runCommand(argv: string[]): Promise<number> {
   const err = (line: string) => { if (!json) process.stderr.write(`${line}\n`); };
 
   // Plan: the same pipeline as `shotlist plan`, cut short there.
-    const { plan, diagnostics } = await loadAndPlan(manifestArg, { cwd: process.cwd() });
+  const { plan, diagnostics } = await loadAndPlan(manifestArg, { cwd: process.cwd() });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics, { color: process.stderr.isTTY }) + '\n');
   if (!plan || errors.length) {
     process.stderr.write(`shotlist: ${manifestArg} is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was run\n`);
     return EXIT.usage;
+  }
+  if (values.grid !== undefined) {
+    // A wrong --grid axis is a usage error before anything is paid for, not a reporter failure after.
+    try {
+      chooseGrid(plan.cells, parseGridOption(values.grid));
+    } catch (e) {
+      throw new CliError((e as Error).message, 'E_GRID_AXIS');
+    }
   }
   const manifestPath = resolve(manifestArg);
   const manifestDir = dirname(manifestPath);

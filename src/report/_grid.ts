@@ -11,13 +11,16 @@ export class GridAxisError extends Error {
   readonly code = 'E_GRID_AXIS';
 }
 
-export function axisValue(cell: LockedCell, key: string): Json | undefined {
+/** What the grid reads of a cell: a plan's cells qualify as well as a lockfile's. */
+type AxisCell = Pick<LockedCell, 'sweep' | 'shot'>;
+
+export function axisValue(cell: AxisCell, key: string): Json | undefined {
   if (key === SHOT_AXIS && !(SHOT_AXIS in cell.sweep)) return cell.shot;
   return cell.sweep[key];
 }
 
 /** Every axis of the cells with its distinct values; `shot` included when there are several shots. */
-export function collectAxes(cells: LockedCell[]): ReportAxis[] {
+export function collectAxes(cells: AxisCell[]): ReportAxis[] {
   const keys = new Set<string>();
   for (const c of cells) for (const k of Object.keys(c.sweep)) keys.add(k);
   if (new Set(cells.map((c) => c.shot)).size > 1) keys.add(SHOT_AXIS);
@@ -35,7 +38,7 @@ export function collectAxes(cells: LockedCell[]): ReportAxis[] {
  * Automatic choice: the two axes with the most distinct values (ties by name), x the wider one,
  * so a seed x scale sweep lays out as a table. `--grid x=A,y=B` overrides either.
  */
-export function chooseGrid(cells: LockedCell[], option: GridOption = {}): ReportGrid {
+export function chooseGrid(cells: AxisCell[], option: GridOption = {}): ReportGrid {
   const axes = collectAxes(cells);
   const known = new Set(axes.map((a) => a.key));
   for (const [which, key] of Object.entries(option)) {

@@ -46,7 +46,11 @@ export function messageOf(body: unknown): string | undefined {
   if (typeof b.detail === 'string') return b.detail;
   if (Array.isArray(b.detail)) {
     return b.detail
-      .map((d: { loc?: unknown[]; msg?: string }) => `${Array.isArray(d.loc) ? d.loc.filter((x) => x !== 'body').join('.') + ': ' : ''}${d.msg ?? JSON.stringify(d)}`)
+      .map((d: { loc?: unknown[]; msg?: string }) => {
+        // loc ['body'] (the whole request) names no field: no prefix rather than a bare ': '.
+        const field = Array.isArray(d.loc) ? d.loc.filter((x) => x !== 'body').join('.') : '';
+        return `${field ? `${field}: ` : ''}${d.msg ?? JSON.stringify(d)}`;
+      })
       .join('; ');
   }
   if (typeof b.error === 'string') return b.error;

@@ -1,5 +1,5 @@
 // Run folder lock, isolated reporters, and the --json event stream.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, readLock, runCli } from './_helpers.js';
@@ -16,6 +16,22 @@ describe('shotlist run', () => {
       writeFileSync(join(p.outDir, '.shotlist.lock'), '2147483646\n'); // no such process
       const ok = await runCli(['run', 'dancer.yaml', '--emulator'], { cwd: p.dir });
       expect(ok.code).toBe(0);
+    } finally {
+      p.cleanup();
+    }
+  }, 30_000);
+
+  it('--grid picks the contact sheet axes; an axis the plan does not sweep is refused before anything runs', async () => {
+    const p = makeProject();
+    try {
+      const bad = await runCli(['run', 'dancer.yaml', '--emulator', '--grid', 'x=loras[0].scale'], { cwd: p.dir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--grid x=loras\[0\]\.scale: no such axis; the swept axes are `seed`, `shot`/);
+      expect(existsSync(p.outDir)).toBe(false); // nothing submitted, nothing written
+      const ok = await runCli(['run', 'dancer.yaml', '--emulator', '--grid', 'x=shot,y=seed'], { cwd: p.dir });
+      expect(ok.code).toBe(0);
+      const report = JSON.parse(readFileSync(join(p.outDir, 'report.json'), 'utf8')) as { grid: { x: string; y: string } };
+      expect([report.grid.x, report.grid.y]).toEqual(['shot', 'seed']);
     } finally {
       p.cleanup();
     }

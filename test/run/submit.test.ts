@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunClient } from '../../src/run/falClient.js';
-import { submitCell } from '../../src/run/submit.js';
+import { messageOf, submitCell } from '../../src/run/submit.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 
@@ -79,5 +79,16 @@ describe('submitCell', () => {
     const out = await submitCell(client, 'fal-ai/ltx-video-lora/multiconditioning', { prompt: 'x' }, { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 });
     expect(out).toMatchObject({ ok: false, attempts: 3, error: { kind: 'http', status: 503 } });
     expect(q.submits()).toBe(3);
+  });
+});
+
+describe('messageOf (what a failed cell says)', () => {
+  it.each([
+    [{ detail: [{ loc: ['body', 'num_frames'], msg: 'ensure this value is <= 257', type: 'value_error' }] }, 'num_frames: ensure this value is <= 257'],
+    [{ detail: [{ loc: ['body'], msg: 'Unexpected error during generation', type: 'internal_server_error' }] }, 'Unexpected error during generation'],
+    [{ detail: 'Request was cancelled' }, 'Request was cancelled'],
+    [{ error: 'runner crashed' }, 'runner crashed'],
+  ])('%j -> %s', (body, expected) => {
+    expect(messageOf(body)).toBe(expected);
   });
 });
