@@ -2,7 +2,7 @@
 // the manifest's folder, after symlinks are resolved: a manifest from a pull request must not be
 // able to make shotlist hash and upload `~/.ssh/id_rsa` or `/etc/passwd` to fal.
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 export type Confined = { abs: string; real?: string; outside?: false } | { abs: string; outside: true; via: 'path' | 'symlink' };
 
@@ -26,6 +26,17 @@ export function confine(manifestDir: string, given: string): Confined {
   try {
     real = realpathSync(abs);
   } catch {
+    // Missing: still refuse it if the part that exists leads out (`up/nothing.png`, `up` -> `..`).
+    let p = dirname(abs);
+    while (inside(manifestDir, p)) {
+      try {
+        if (!inside(dir, realpathSync(p))) return { abs, outside: true, via: 'symlink' };
+        break;
+      } catch {
+        if (p === manifestDir) break;
+        p = dirname(p);
+      }
+    }
     return { abs };
   }
   if (!inside(dir, real)) return { abs, outside: true, via: 'symlink' };

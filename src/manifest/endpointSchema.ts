@@ -46,7 +46,9 @@ function openApiSchema(endpoint: string, abs: string, given: string, src: Manife
   let doc: { components?: { schemas?: Record<string, unknown> }; paths?: Record<string, Record<string, unknown>> };
   try {
     // fal's OpenAPI files are tens of KB; a huge one is a mistake or an attack.
-    if (statSync(abs).size > 8 * 1024 * 1024) return fail(`OpenAPI file \`${given}\` is larger than 8 MB`);
+    const st = statSync(abs);
+    if (!st.isFile()) return fail(`OpenAPI file \`${given}\` is not a regular file`);
+    if (st.size > 8 * 1024 * 1024) return fail(`OpenAPI file \`${given}\` is larger than 8 MB`);
     doc = JSON.parse(readFileSync(abs, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -46,7 +46,10 @@ export function guardDocument(doc: Document.Parsed): GuardIssue[] {
       }
       if (isAlias(n)) {
         const target = n.resolve(doc);
-        if (target && onPath.has(target)) {
+        if (!target) {
+          report({ code: 'E_YAML_SYNTAX', offset: at(n), message: `alias \`*${n.source}\` has no anchor \`&${n.source}\` before it`, fix: 'define the anchor first, or fix the alias name' });
+          f.size = 1;
+        } else if (onPath.has(target)) {
           report({ code: 'E_YAML_ALIAS_CYCLE', offset: at(n), message: `alias \`*${n.source}\` refers to a node that contains it, which would never end`, fix: 'an alias may only repeat a node defined before and outside it' });
           f.size = 1;
         } else f.size = target ? (sizes.get(target) ?? 1) : 1;

@@ -1,7 +1,7 @@
 // A parsed manifest that remembers where every value came from, so a diagnostic about any JSON
 // path (schema, endpoint schema, LTX rule) can name the line and column of the YAML node.
 // Locations are resolved lazily by walking the YAML AST: a 100,000-cell plan pays nothing for them.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { guardDocument, MAX_MANIFEST_BYTES } from './guards.js';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, Json, Severity } from '../types.js';
@@ -59,7 +59,7 @@ export class ManifestSource {
     const fail = (code: string, why: string): Diagnostic => ({ severity: 'error', code, message: `cannot read manifest ${file}: ${why}`, file, line: 0, column: 0, path: '' });
     let fd: number;
     try {
-      fd = openSync(absPath, 'r');
+      fd = openSync(absPath, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       return fail('E_MANIFEST_UNREADABLE', code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message);

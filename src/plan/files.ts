@@ -1,6 +1,6 @@
 // Local files referenced by a request (keyframes, reference videos, LoRAs): found at the
 // endpoint's media fields, resolved against the manifest's folder, hashed once per plan.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { extname, relative, sep } from 'node:path';
 import { endpointInfo } from '../endpoints/registry.js';
@@ -74,7 +74,8 @@ export class FileHasher {
     let fd: number;
     try {
       // The resolved path, so the file hashed is the file that was checked to be inside.
-      fd = openSync(c.real ?? abs, 'r');
+      // Non-blocking: opening a FIFO for reading would otherwise wait forever for a writer.
+      fd = openSync(c.real ?? abs, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       return { error: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable', abs, path };
     }

@@ -16,7 +16,9 @@ export function formatDiagnostics(diags: Diagnostic[], opts: { color?: boolean }
   };
   const sorted = [...diags].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   const out: string[] = [];
-  for (const d of sorted) {
+  // 3,000 broken shots are 3,000 diagnostics; the first few hundred say what is wrong.
+  const shown = sorted.slice(0, MAX_SHOWN);
+  for (const d of shown) {
     const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
     const sev = d.severity === 'error' ? paint('red', 'error') : paint('yellow', 'warning');
     out.push(`${paint('bold', clean(where))}: ${sev} ${paint('dim', d.code)} ${clean(d.message)}`);
@@ -31,6 +33,7 @@ export function formatDiagnostics(diags: Diagnostic[], opts: { color?: boolean }
       out.push(`  ${' '.repeat(num.length)} ${paint('dim', '|')} ${' '.repeat(Math.max(0, col - 1))}${paint(d.severity === 'error' ? 'red' : 'yellow', '^' + '~'.repeat(Math.max(0, Math.min(token.length, 60) - 1)))}`);
     }
   }
+  if (sorted.length > shown.length) out.push(`… ${sorted.length - shown.length} more not shown`);
   const errors = diags.filter((d) => d.severity === 'error').length;
   const warnings = diags.length - errors;
   if (diags.length) out.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
@@ -38,6 +41,7 @@ export function formatDiagnostics(diags: Diagnostic[], opts: { color?: boolean }
 }
 
 const WINDOW = 120;
+const MAX_SHOWN = 200;
 // Terminal escapes, bidi overrides, zero-width characters and NULs from a manifest must not
 // rewrite the user's terminal or hide what the message says.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
