@@ -17,6 +17,7 @@ import { resultJson, scaled } from './output.js';
 import { appMatches, appOf, routeOf, type Route } from './routes.js';
 import { falKey, header, readBody, resetSocket, writeJson } from './_http.js';
 import { serveFile } from './download.js';
+import { Hostile, parseHostile } from './hostile.js';
 
 const DEFAULT_TTL_MS = 60 * 60 * 1000;
 
@@ -43,6 +44,7 @@ export class Emulator {
   private readonly ttlMs: number;
   private readonly log: (line: string) => void;
   private readonly streams = new Set<ServerResponse>();
+  private readonly hostile?: Hostile;
   url = '';
 
   constructor(private readonly opts: EmulatorOptions = {}) {
@@ -54,6 +56,8 @@ export class Emulator {
     this.ttlMs = spec.expireMs ?? opts.resultTtlMs ?? DEFAULT_TTL_MS;
     this.duration = parseDurationModel(opts.duration);
     this.log = opts.log ?? (() => {});
+    const hostile = parseHostile(opts.hostile);
+    if (hostile) this.hostile = new Hostile(hostile);
     for (const [name, v] of [['concurrency', opts.concurrency], ['timeScale', opts.timeScale], ['videoScale', opts.videoScale]] as const) {
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`${name} must be a number >= 0, got ${v}`);
     }
@@ -84,6 +88,7 @@ export class Emulator {
     });
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
+    await this.hostile?.start();
   }
 
   snapshot(): EmulatorStats {
@@ -93,6 +98,7 @@ export class Emulator {
   async close(): Promise<void> {
     this.queue.stopAll();
     for (const s of this.streams) s.end();
+    await this.hostile?.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.encoder.close();
@@ -110,6 +116,11 @@ export class Emulator {
       if (route.name !== 'stats' && route.name !== 'reset-stats') this.stats.request(route.name, status);
       this.log(`${method} ${route.name} ${describe(route)} ${status} ${Date.now() - t0}ms`);
     };
+
+    if (this.hostile && path === '/_emulator/hostile') {
+      writeJson(res, 200, this.hostile.report());
+      return;
+    }
 
     if (method === 'OPTIONS') {
       res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET,POST,PUT,OPTIONS', 'access-control-allow-headers': '*' });
@@ -136,6 +147,7 @@ export class Emulator {
         done(404);
         return;
       case 'file': {
+        if (this.hostile && await this.hostile.file(req, res, route.path)) { done(`hostile ${this.hostile.kind}`); return; }
         const fault = this.faults.decide('file', route.path, DOWNLOAD_FAULTS);
         if (fault) this.stats.fault(fault);
         if (await this.injectHttpFault(req, res, fault, done)) return;
@@ -193,6 +205,7 @@ export class Emulator {
           done(404);
           return;
         }
+        if (this.hostile && await this.hostile.api(req, res, route.name)) { done(`hostile ${this.hostile.kind}`); return; }
         if (route.name === 'status') {
           const s = this.statusBody(job, proxied, query.get('logs') === '1');
           writeJson(res, job.status === 'COMPLETED' ? 200 : 202, s, { 'x-fal-request-id': job.id });
@@ -271,8 +284,9 @@ export class Emulator {
     const n = this.submitsByInput.get(hash) ?? 0;
     this.submitsByInput.set(hash, n + 1);
     this.stats.submission(hash);
-    const id = requestIdFor(this.seed, hash, n);
     const obj = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as JsonObject;
+    const content = this.contentKey(endpoint, obj);
+    const id = requestIdFor(this.seed, content, n);
     // fal queues first and validates on the runner: an invalid input still gets a request id, and
     // the 422 comes back from the result call (https://github.com/TanStack/ai/pull/396).
     const fieldErrors = validateInput(endpoint, input) as unknown as JsonObject[];
@@ -284,7 +298,7 @@ export class Emulator {
     this.plans.set(id, {
       fieldErrors,
       fail: this.faults.decideOnce('fail', id),
-      millis: jobMillis(this.duration, video, this.seed, id, hash) * this.timeScale,
+      millis: jobMillis(this.duration, video, this.seed, id, content) * this.timeScale,
     });
     const job: Job = {
       id, endpoint, key, input: obj, inputHash: hash, status: 'IN_QUEUE', createdAt: Date.now(), logs: [],
@@ -317,7 +331,7 @@ export class Emulator {
     this.queue.log(job, `Generating ${expected.numFrames} frames at ${expected.width}x${expected.height}, ${expected.fps} fps, seed ${seedUsed}`);
     for (const pct of [25, 50, 75]) after((plan.millis * pct) / 100, () => this.queue.log(job, `${pct}% of denoising steps done`));
     const timer = new Promise<void>((r) => after(plan.millis, r));
-    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, this.lookKey(job.endpoint, job.input)));
+    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, this.contentKey(job.endpoint, job.input)));
     Promise.all([bytes, timer]).then(([b]) => {
       if (job.status === 'COMPLETED') return;
       const fileName = `${job.id.replace(/-/g, '').slice(0, 12)}.mp4`;
@@ -342,12 +356,12 @@ export class Emulator {
   private readonly contentHashes = new Map<string, string>();
 
   /**
-   * What an output's picture is derived from: the request with every URL of a file this emulator
-   * serves replaced by that file's content hash. Upload URLs differ between emulator instances;
-   * the same request with the same files must still give the same video bytes anywhere (shards
-   * on different runners, a re-run after a restart).
+   * What a job's behaviour is derived from (request id, fault decisions, duration, picture): the
+   * request with every URL of a file this emulator serves replaced by that file's content hash.
+   * Upload URLs differ between emulator instances; the same request with the same files must
+   * behave the same for the same seed anywhere (shards on different runners, a restart).
    */
-  private lookKey(endpoint: string, input: JsonObject): string {
+  private contentKey(endpoint: string, input: JsonObject): string {
     const own = `${this.url}/files/`;
     const swap = (v: unknown): unknown => {
       if (typeof v === 'string' && v.startsWith(own)) {
@@ -391,7 +405,7 @@ export class Emulator {
         writeJson(res, job.error.status, job.error.body, { ...headers, 'x-fal-error-type': job.error.errorType, 'x-fal-retryable': 'false' });
         done(job.error.status);
       } else {
-        writeJson(res, 200, job.result, headers);
+        writeJson(res, 200, this.hostile && job.result ? this.hostile.rewriteResult(job.result) : job.result, headers);
         done(200);
       }
     };

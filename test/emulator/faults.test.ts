@@ -196,4 +196,27 @@ describe('determinism', () => {
     expect(Object.values(forward).some((o) => o !== '200')).toBe(true);
     expect(Object.values(forward).some((o) => o === '200')).toBe(true);
   });
+
+  it('jobs whose inputs carry uploaded files fail the same way on another emulator with the same seed', async () => {
+    // Upload URLs are random per instance; what fails must depend on the files' content only.
+    const failedCells = async () => {
+      const h = await emulator({ faults: 'fail=0.5', seed: 4 });
+      try {
+        const fal = client(h);
+        const image = await fal.storage.upload(new Blob([Buffer.from('keyframe')], { type: 'image/png' }));
+        const outcomes = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+          const input = ltxvInput(`cell ${i}`, { images: [{ image_url: image, start_frame_number: 0 }] });
+          return fal.subscribe(LTXV, { input, pollInterval: 10 }).then(() => 'ok', () => 'failed');
+        }));
+        return { image, outcomes };
+      } finally {
+        await h.close();
+      }
+    };
+    const [a, b] = [await failedCells(), await failedCells()];
+    expect(a.image).not.toBe(b.image);
+    expect(b.outcomes).toEqual(a.outcomes);
+    expect(a.outcomes).toContain('failed');
+    expect(a.outcomes).toContain('ok');
+  });
 });

@@ -143,7 +143,7 @@ describe('report of an emulator run', () => {
   it('shows the cells that failed on the emulator in red, with fal\'s message, in every report', async () => {
     const out = 'runs/faulty';
     const run = shotlist('run', 'sweep.yaml', '--emulator', '--yes', '--force', '--out', out, '--emulator-faults', 'fail=0.4');
-    expect(run.status).toBe(1);
+    expect(run.status, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(1);
     const dir = join(WORK, out);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     const failed = report.cells.filter((c: { status: string }) => c.status === 'failed').map((c: { id: string }) => c.id).sort();
