@@ -3,7 +3,9 @@
 // crash never leaves a half file under the final name. A truncated, stalled or failed transfer is
 // retried from the start: the result URL stays valid after the job is done.
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { close, fsync, open, write } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { dirname } from 'node:path';
 import type { CellError } from '../types.js';
 import { backoffMs, sleep } from './backoff.js';
@@ -19,8 +21,17 @@ export interface DownloadOptions {
 }
 
 export type DownloadOutcome =
-  | { ok: true; sha256: string; size: number; contentType: string; flags: string[]; attempts: number }
+  | { ok: true; sha256: string; size: number; contentType: string; flags: string[]; attempts: number; bytes?: Buffer }
   | { ok: false; error: CellError; attempts: number };
+
+const fsOpen = promisify(open);
+const fsWrite = promisify(write);
+const fsFsync = promisify(fsync);
+const fsClose = promisify(close);
+
+async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.byteLength;) off += (await fsWrite(fd, bytes, off, bytes.byteLength - off)).bytesWritten;
+}
 
 class DownloadProblem extends Error {
   constructor(message: string, readonly retryable: boolean, readonly status?: number) {
@@ -28,9 +39,19 @@ class DownloadProblem extends Error {
   }
 }
 
+/** Outputs up to this size are also kept in memory for the probe (no second read from disk). */
+export const KEEP_IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
+// Folders already created by this process: one mkdir per shot folder, not one per cell.
+const madeDirs = new Set<string>();
+
 export async function downloadTo(ref: VideoRef, dest: string, opts: DownloadOptions = {}): Promise<DownloadOutcome> {
   const attempts = opts.attempts ?? 4;
-  await mkdir(dirname(dest), { recursive: true });
+  const dir = dirname(dest);
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
   let last: DownloadProblem | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
@@ -57,6 +78,7 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
     timer = setTimeout(() => controller.abort(), idle);
   };
   const tmp = `${dest}.${process.pid}.part`;
+  let renamed = false;
   try {
     let res: Response;
     try {
@@ -72,7 +94,11 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
     const contentType = (res.headers.get('content-type') ?? ref.contentType ?? 'application/octet-stream').split(';')[0].trim();
     const hash = createHash('sha256');
     let size = 0;
-    const file = await open(tmp, 'w');
+    // Small outputs (most of them) are gathered in memory and written with one write; a larger
+    // one streams to the file from the moment it passes KEEP_IN_MEMORY_BYTES. Plain fds rather
+    // than fs/promises FileHandles: a FileHandle costs more main-thread time than the write.
+    let kept: Uint8Array[] | undefined = [];
+    let fd: number | undefined;
     try {
       const reader = res.body.getReader();
       for (;;) {
@@ -87,11 +113,22 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
         size += chunk.value.byteLength;
         if (size > maxBytes) throw new DownloadProblem(`download ${ref.url}: more than the ${maxBytes}-byte cap`, false);
         hash.update(chunk.value);
-        await file.write(chunk.value);
+        if (kept && size <= KEEP_IN_MEMORY_BYTES) {
+          kept.push(chunk.value);
+          continue;
+        }
+        fd ??= await fsOpen(tmp, 'w');
+        if (kept) {
+          for (const k of kept) await writeAll(fd, k);
+          kept = undefined;
+        }
+        await writeAll(fd, chunk.value);
       }
-      await file.sync();
+      fd ??= await fsOpen(tmp, 'w');
+      if (kept) await writeAll(fd, Buffer.concat(kept, size));
+      await fsFsync(fd);
     } finally {
-      await file.close();
+      if (fd !== undefined) await fsClose(fd);
     }
     if (Number.isFinite(declared) && size !== declared) throw new DownloadProblem(`download ${ref.url}: truncated, got ${size} of ${declared} bytes`, true);
     if (ref.fileSize !== undefined && ref.fileSize !== size) throw new DownloadProblem(`download ${ref.url}: got ${size} bytes, fal reported file_size ${ref.fileSize}`, true);
@@ -99,10 +136,11 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
     if (ref.contentType && ref.contentType !== contentType) flags.push(`content type: fal reported ${ref.contentType}, server sent ${contentType}`);
     if (!/^video\//.test(ref.contentType ?? contentType)) flags.push(`content type ${ref.contentType ?? contentType} is not a video`);
     await rename(tmp, dest);
-    return { sha256: hash.digest('hex'), size, contentType: ref.contentType ?? contentType, flags };
+    renamed = true;
+    return { sha256: hash.digest('hex'), size, contentType: ref.contentType ?? contentType, flags, bytes: kept ? Buffer.concat(kept, size) : undefined };
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
-    await rm(tmp, { force: true });
+    if (!renamed) await rm(tmp, { force: true });
   }
 }

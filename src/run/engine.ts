@@ -262,7 +262,7 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
       }
       const file = posixRelative(ctx.outDir, dest);
       await emit({ type: 'downloaded', cell: cell.id, requestId: rid, file, sha256: dl.sha256, size: dl.size });
-      return await finish(ctx, cell, locked, rid, outcome.data, { file, sha256: dl.sha256, size: dl.size, contentType: dl.contentType, url: video.url }, dl.flags);
+      return await finish(ctx, cell, locked, rid, outcome.data, { file, sha256: dl.sha256, size: dl.size, contentType: dl.contentType, url: video.url, bytes: dl.bytes }, dl.flags);
     }
     return await fail({ kind: 'job', message: 'fal lost the request 4 times in a row; giving up on this cell' });
   } catch (err) {
@@ -272,10 +272,10 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
 
 async function finish(
   ctx: CellCtx, cell: Cell, locked: LockedCell, requestId: string, data: Record<string, unknown>,
-  file: { file: string; sha256: string; size: number; contentType?: string; url?: string }, flags: string[],
+  file: { file: string; sha256: string; size: number; contentType?: string; url?: string; bytes?: Buffer }, flags: string[],
 ): Promise<LockedCell> {
   const abs = join(ctx.outDir, file.file);
-  const meta = await probeVideo(abs);
+  const meta = await probeVideo(abs, file.bytes);
   const seedUsed = typeof data.seed === 'number' ? data.seed : undefined;
   const video = findVideo(data);
   return {

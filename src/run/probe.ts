@@ -1,10 +1,11 @@
 // Reads width, height, frame count, fps and duration from an MP4 in pure TypeScript (mediabunny),
-// so no ffprobe is needed.
-import { ALL_FORMATS, FilePathSource, Input } from 'mediabunny';
+// so no ffprobe is needed. A download that kept the bytes in memory is probed from them (no
+// second open/read/close of the file).
+import { ALL_FORMATS, BufferSource, FilePathSource, Input } from 'mediabunny';
 import type { VideoMeta } from '../types.js';
 
-export async function probeVideo(path: string): Promise<VideoMeta | undefined> {
-  const input = new Input({ formats: ALL_FORMATS, source: new FilePathSource(path) });
+export async function probeVideo(path: string, bytes?: Uint8Array): Promise<VideoMeta | undefined> {
+  const input = new Input({ formats: ALL_FORMATS, source: bytes ? new BufferSource(bytes) : new FilePathSource(path) });
   try {
     const track = await input.getPrimaryVideoTrack();
     if (!track) return undefined;
