@@ -6,7 +6,6 @@
 //    and a restarted run re-attaches to in-flight jobs;
 // 3. an exact record: the lockfile, rebuilt from the journal when resuming.
 import type { FalClient } from '@fal-ai/client';
-import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { Cell, JournalEvent, LockedCell, Lockfile, Reporter, RunEnd, RunPaths } from '../types.js';
@@ -20,6 +19,7 @@ import { baseLockedCell, buildLockfile, inputWithFiles, writeLockfile } from './
 import { outputPathFor, posixRelative, type PreparedRun } from './prepare.js';
 import { probeVideo } from './probe.js';
 import { Reporters } from './reporters.js';
+import { CellSlots, Slots } from './slots.js';
 import { submitCell } from './submit.js';
 import { Uploader } from './uploads.js';
 
@@ -112,10 +112,23 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
       opts.stop?.addEventListener('abort', onStop, { once: true });
       if (opts.stop?.aborted) onStop();
       const ctx: CellCtx = { prep, opts, emit, uploader, cancel: cancel.signal, progress, tick, outDir, lockDir: resolve(lockPath, '..') };
-      const limit = pLimit(Math.max(1, opts.concurrency));
+      // `concurrency` bounds the jobs in flight on fal (submit to completion) and, separately, the
+      // downloads: a finished job's slot goes to the next cell at once, while its output downloads.
+      const jobSlots = new Slots(opts.concurrency);
+      const postSlots = new Slots(opts.concurrency);
       let interruptedCells = 0;
       tick();
-      await Promise.all(work.map((w) => limit(async () => {
+      await Promise.all(work.map(async (w) => {
+        const slots = new CellSlots(jobSlots, postSlots);
+        try {
+          if (w.action === 'recover') await slots.jobDone();
+          else await slots.startJob();
+          await runOne(w, slots);
+        } finally {
+          slots.release();
+        }
+      }));
+      async function runOne(w: (typeof work)[number], slots: CellSlots): Promise<void> {
         if (w.action === 'submit' && opts.stop?.aborted) {
           interruptedCells++;
           return; // first Ctrl-C: nothing new is submitted
@@ -124,7 +137,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
         progress.running++;
         tick();
         await reporters.call('onCellStart', w.cell);
-        const locked = await runCell(ctx, w.cell, w.action);
+        const locked = await runCell(ctx, w.cell, w.action, slots);
         progress.running--;
         if (locked.status === 'succeeded') progress.done++;
         else if (locked.status === 'failed' || locked.status === 'cancelled') progress.failed++;
@@ -132,7 +145,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
         tick();
         if (locked.status !== 'pending' || locked.requestId) results.set(w.cell.id, locked);
         await reporters.call('onCellEnd', w.cell, locked);
-      })));
+      }
       opts.stop?.removeEventListener('abort', onStop);
       if (opts.stop?.aborted || interruptedCells > 0) status = 'interrupted';
     }
@@ -179,7 +192,7 @@ interface CellCtx {
 }
 
 /** One cell from submission (or re-attachment) to a probed file on disk. Never throws. */
-async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' | 'recover'): Promise<LockedCell> {
+async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' | 'recover', slots: CellSlots): Promise<LockedCell> {
   const { opts, emit } = ctx;
   const locked = baseLockedCell(cell);
   const j = ctx.prep.replayed.cells.get(cell.id);
@@ -197,6 +210,7 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
     }
     for (let round = 0; round < 4; round++) {
       if (!requestId) {
+        await slots.startJob(); // a resubmission after a lost download takes a job slot again
         if (opts.stop?.aborted) return locked; // interrupted before it was sent: stays pending
         let input;
         try {
@@ -240,8 +254,10 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
         continue;
       }
       if (outcome.kind === 'failed') return await fail(outcome.error);
+      const downloadSlot = slots.jobDone(); // fal's slot is free now; the download waits its turn
       ctx.progress.spentUsd = Math.round((ctx.progress.spentUsd + cell.estimate.usd) * 1e6) / 1e6;
       if (action !== 'reattach' || j?.phase !== 'completed') await emit({ type: 'completed', cell: cell.id, requestId: rid, output: outcome.data });
+      await downloadSlot;
       const video = findVideo(outcome.data);
       if (!video) return await fail({ kind: 'job', message: 'the result has no video', detail: outcome.data });
       const dest = outputPathFor(ctx.outDir, cell);
