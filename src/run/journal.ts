@@ -23,8 +23,6 @@ export class Journal {
   private queue: Pending[] = [];
   private flushing = false;
   private closed = false;
-  /** Every event appended by this process, in order (handed to reporters at the end). */
-  readonly appended: JournalEvent[] = [];
 
   private constructor(private readonly handle: FileHandle, readonly path: string) {
     open_.add(this);
@@ -43,7 +41,6 @@ export class Journal {
 
   append(event: JournalEvent): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
-    this.appended.push(event);
     return new Promise((resolve, reject) => {
       this.queue.push({ line: JSON.stringify(event) + '\n', resolve, reject });
       if (!this.flushing) void this.flush();
