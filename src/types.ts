@@ -219,6 +219,8 @@ export interface EmulatorOptions {
   resultTtlMs?: number;
   /** Quiet by default in-process; the CLI passes a logger. */
   log?: (line: string) => void;
+  /** Hostile mode: one kind of lie the server tells (src/emulator/hostile.ts, docs/reliability.md). */
+  hostile?: string;
 }
 
 export interface EmulatorStats {

@@ -19,6 +19,8 @@ Options:
                     slow=0.1,truncate=0.02,expire=60s (see docs/emulator.md)
   --seed N          seed for durations, random seeds and faults (default 0)
   --video-scale X   encode outputs at X times the real size, 0 < X <= 1 (default 1)
+  --hostile KIND    lie to the client in one way, e.g. huge-result, redirect-output,
+                    endless-download (kinds: docs/reliability.md)
   --quiet           do not log requests
   -h, --help        show this help`;
 
@@ -33,6 +35,7 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
       faults: { type: 'string' },
       seed: { type: 'string' },
       'video-scale': { type: 'string' },
+      hostile: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +54,8 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   const { startEmulator, parseFaults, parseDurationModel } = await import('../emulator/index.js');
   try { parseFaults(values.faults); } catch (err) { throw new CliError(`--faults: ${(err as Error).message}`); }
   try { parseDurationModel(values.duration); } catch (err) { throw new CliError(`--duration: ${(err as Error).message}`); }
+  const { parseHostile } = await import('../emulator/hostile.js');
+  try { parseHostile(values.hostile); } catch (err) { throw new CliError(`--hostile: ${(err as Error).message}`); }
 
   let handle;
   try {
@@ -58,6 +63,7 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
       port, concurrency, seed, timeScale, videoScale,
       faults: values.faults,
       duration: values.duration,
+      hostile: values.hostile,
       log: values.quiet ? undefined : (line) => console.log(line),
     });
   } catch (err) {
