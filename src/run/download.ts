@@ -12,10 +12,12 @@ import { backoffMs, sleep } from './backoff.js';
 import type { VideoRef } from './await.js';
 
 export interface DownloadOptions {
-  /** Refuse bodies above this many bytes (default 4 GiB). */
+  /** Refuse bodies above this many bytes (default 2 GiB, `SHOTLIST_MAX_DOWNLOAD_BYTES`); fal's `file_size` caps it further. */
   maxBytes?: number;
-  /** Abort when no byte arrives for this long (default 60 s). */
+  /** Abort when no byte arrives for this long (default 60 s, `SHOTLIST_DOWNLOAD_IDLE_MS`). */
   idleTimeoutMs?: number;
+  /** Abort an attempt that takes longer than this in all (default 30 min, `SHOTLIST_DOWNLOAD_TIMEOUT_MS`). */
+  timeoutMs?: number;
   attempts?: number;
   signal?: AbortSignal;
 }
@@ -32,6 +34,14 @@ const fsClose = promisify(close);
 async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
   for (let off = 0; off < bytes.byteLength;) off += (await fsWrite(fd, bytes, off, bytes.byteLength - off)).bytesWritten;
 }
+
+// The limits a hostile or broken server runs into (docs/reliability.md). Environment overrides
+// exist for tests and unusual outputs; the defaults suit LTX clips of any length.
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+const MAX_REDIRECTS = 5;
 
 class DownloadProblem extends Error {
   constructor(message: string, readonly retryable: boolean, readonly status?: number) {
@@ -66,31 +76,56 @@ export async function downloadTo(ref: VideoRef, dest: string, opts: DownloadOpti
   return { ok: false, error: { kind: 'download', message: last?.message ?? 'download failed', status: last?.status }, attempts };
 }
 
+/** http(s) only: a result is data from a server, and `file:` (or anything else) must not make us read this machine. */
+function checkUrl(url: string, what: string): URL {
+  let u: URL;
+  try { u = new URL(url); } catch { throw new DownloadProblem(`download: ${what} \`${url.slice(0, 200)}\` is not a URL`, false); }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new DownloadProblem(`download: refusing ${what} \`${url.slice(0, 200)}\`: only http(s) URLs are downloaded`, false);
+  return u;
+}
+
 async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) {
-  const maxBytes = opts.maxBytes ?? 4 * 1024 ** 3;
-  const idle = opts.idleTimeoutMs ?? 60_000;
+  // What fal said the file weighs caps it when it said so: more bytes than that are not our video.
+  const maxBytes = Math.min(opts.maxBytes ?? envNumber('SHOTLIST_MAX_DOWNLOAD_BYTES', 2 * 1024 ** 3), ref.fileSize ?? Infinity);
+  const idle = opts.idleTimeoutMs ?? envNumber('SHOTLIST_DOWNLOAD_IDLE_MS', 60_000);
+  const total = opts.timeoutMs ?? envNumber('SHOTLIST_DOWNLOAD_TIMEOUT_MS', 30 * 60_000);
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let timer = setTimeout(() => controller.abort(), idle);
+  let why = '';
+  const stop = (reason: string) => () => { why = reason; controller.abort(); };
+  let timer = setTimeout(stop(`no data for ${idle} ms`), idle);
+  const deadline = setTimeout(stop(`not done after ${total} ms`), total);
   const bump = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(), idle);
+    timer = setTimeout(stop(`no data for ${idle} ms`), idle);
   };
   const tmp = `${dest}.${process.pid}.part`;
   let renamed = false;
   try {
     let res: Response;
-    try {
-      res = await fetch(ref.url, { signal: controller.signal });
-    } catch (err) {
-      throw new DownloadProblem(`download ${ref.url}: ${(err as Error).message}`, true);
+    let url = checkUrl(ref.url, 'output URL');
+    for (let hop = 0; ; hop++) {
+      try {
+        res = await fetch(url, { signal: controller.signal, redirect: 'manual' });
+      } catch (err) {
+        throw new DownloadProblem(`download ${ref.url}: ${why || (err as Error).message}`, true);
+      }
+      if (res.status < 300 || res.status >= 400 || res.status === 304) break;
+      // Redirects are followed by hand: to https anywhere (CDNs do that), never to another scheme,
+      // and plain http only within the same origin.
+      await res.body?.cancel().catch(() => undefined);
+      const location = res.headers.get('location');
+      if (!location || hop >= MAX_REDIRECTS) throw new DownloadProblem(`download ${ref.url}: ${location ? 'too many redirects' : `HTTP ${res.status} without a Location`}`, false, res.status);
+      const next = checkUrl(new URL(location, url).href, 'redirect to');
+      if (next.protocol !== 'https:' && next.origin !== url.origin) throw new DownloadProblem(`download ${ref.url}: refusing a redirect to another host over plain http (${next.origin})`, false, res.status);
+      url = next;
     }
     if (!res.ok || !res.body) {
       throw new DownloadProblem(`download ${ref.url}: HTTP ${res.status}`, res.status >= 500 || res.status === 429, res.status);
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) throw new DownloadProblem(`download ${ref.url}: ${declared} bytes is above the ${maxBytes}-byte cap`, false);
+    if (Number.isFinite(declared) && declared > maxBytes) throw new DownloadProblem(`download ${ref.url}: the server announces ${declared} bytes, above the cap of ${maxBytes}${ref.fileSize !== undefined ? ' (fal\'s file_size)' : ''}`, false);
     const contentType = (res.headers.get('content-type') ?? ref.contentType ?? 'application/octet-stream').split(';')[0].trim();
     const hash = createHash('sha256');
     let size = 0;
@@ -106,12 +141,15 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
         try {
           chunk = await reader.read();
         } catch (err) {
-          throw new DownloadProblem(`download ${ref.url}: connection broke after ${size} bytes (${(err as Error).message})`, true);
+          throw new DownloadProblem(`download ${ref.url}: ${why ? `${why} (after ${size} bytes)` : `connection broke after ${size} bytes (${(err as Error).message})`}`, true);
         }
         if (chunk.done) break;
         bump();
         size += chunk.value.byteLength;
-        if (size > maxBytes) throw new DownloadProblem(`download ${ref.url}: more than the ${maxBytes}-byte cap`, false);
+        if (size > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw new DownloadProblem(`download ${ref.url}: more than the cap of ${maxBytes} bytes${ref.fileSize !== undefined ? ' (fal\'s file_size)' : ''}`, false);
+        }
         hash.update(chunk.value);
         if (kept && size <= KEEP_IN_MEMORY_BYTES) {
           kept.push(chunk.value);
@@ -140,6 +178,7 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
     return { sha256: hash.digest('hex'), size, contentType: ref.contentType ?? contentType, flags, bytes: kept ? Buffer.concat(kept, size) : undefined };
   } finally {
     clearTimeout(timer);
+    clearTimeout(deadline);
     opts.signal?.removeEventListener('abort', onAbort);
     if (!renamed) await rm(tmp, { force: true });
   }

@@ -85,6 +85,106 @@ export function nonRetryingSubmitFetch(base: typeof fetch = fetch): typeof fetch
   }) as typeof fetch;
 }
 
+/**
+ * Limits on every API exchange with fal (or whatever answers in its place): a server that never
+ * answers, trickles, sends a gigabyte of JSON or redirects elsewhere must not hang the run, fill
+ * memory or receive our Authorization header somewhere else. docs/reliability.md.
+ */
+export interface HttpLimits {
+  /** Time to the response headers (default 60 s, `SHOTLIST_HTTP_TIMEOUT_MS`). */
+  headersTimeoutMs: number;
+  /** Silence inside a response body (default 120 s; the status stream has heartbeats). */
+  idleTimeoutMs: number;
+  /** Bytes in one response body (default 32 MiB, `SHOTLIST_MAX_RESPONSE_BYTES`); results are a few KB. */
+  maxBodyBytes: number;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+export function httpLimitsFromEnv(): HttpLimits {
+  const headersTimeoutMs = envNumber('SHOTLIST_HTTP_TIMEOUT_MS', 60_000);
+  return { headersTimeoutMs, idleTimeoutMs: Math.max(headersTimeoutMs, envNumber('SHOTLIST_HTTP_IDLE_MS', 120_000)), maxBodyBytes: envNumber('SHOTLIST_MAX_RESPONSE_BYTES', 32 * 1024 * 1024) };
+}
+
+/** Named TimeoutError on purpose: @fal-ai/client never retries it, so our own loops decide (and stay bounded). */
+class HttpLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+export function guardedFetch(base: typeof fetch = fetch, limits: HttpLimits = httpLimitsFromEnv()): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const controller = new AbortController();
+    const outer = init?.signal;
+    const onOuter = () => controller.abort(outer?.reason);
+    if (outer?.aborted) controller.abort(outer.reason);
+    outer?.addEventListener('abort', onOuter, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (ms: number, why: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new HttpLimitError(`${why} (${url.slice(0, 120)})`)), ms);
+    };
+    const disarm = () => { clearTimeout(timer); outer?.removeEventListener('abort', onOuter); };
+    arm(limits.headersTimeoutMs, `no response within ${limits.headersTimeoutMs} ms`);
+    let response: Response;
+    try {
+      for (let hop = 0; ; hop++) {
+        response = await base(url, { ...init, signal: controller.signal, redirect: 'manual' });
+        const location = response.headers.get('location');
+        if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) break;
+        await response.body?.cancel().catch(() => undefined);
+        // The Authorization header must never follow a redirect to another origin.
+        const next = new URL(location, url);
+        if (next.origin !== new URL(url).origin || hop >= 5) throw new HttpLimitError(`refusing a redirect from ${new URL(url).origin} to ${next.origin}`);
+        url = next.href;
+      }
+    } catch (err) {
+      disarm();
+      throw err;
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > limits.maxBodyBytes) {
+      disarm();
+      await response.body?.cancel().catch(() => undefined);
+      throw new HttpLimitError(`response of ${declared} bytes is above the cap of ${limits.maxBodyBytes} (${url.slice(0, 120)})`);
+    }
+    if (!response.body || NULL_BODY.has(response.status)) { disarm(); return response; }
+    const reader = response.body.getReader();
+    let size = 0;
+    arm(limits.idleTimeoutMs, `no data for ${limits.idleTimeoutMs} ms`);
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) { disarm(); c.close(); return; }
+          size += value.byteLength;
+          if (size > limits.maxBodyBytes) {
+            disarm();
+            await reader.cancel().catch(() => undefined);
+            c.error(new HttpLimitError(`response above the cap of ${limits.maxBodyBytes} bytes (${url.slice(0, 120)})`));
+            return;
+          }
+          arm(limits.idleTimeoutMs, `no data for ${limits.idleTimeoutMs} ms`);
+          c.enqueue(value);
+        } catch (err) {
+          disarm();
+          c.error(controller.signal.reason instanceof HttpLimitError ? controller.signal.reason : err);
+        }
+      },
+      cancel(reason) { disarm(); return reader.cancel(reason); },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }) as typeof fetch;
+}
+
 export interface RunClientOptions {
   target: RunTarget;
   /** Emulator base proxy URL (target `emulator`). */
@@ -99,9 +199,9 @@ export function createRunClient(opts: RunClientOptions): FalClient {
     return createFalClient({
       credentials: 'emulator',
       proxyUrl: { url: opts.proxyUrl, when: 'always' },
-      fetch: nonRetryingSubmitFetch(),
+      fetch: nonRetryingSubmitFetch(guardedFetch()),
       suppressLocalCredentialsWarning: true,
     } as Parameters<typeof createFalClient>[0]);
   }
-  return createFalClient({ credentials: opts.credentials, fetch: nonRetryingSubmitFetch() });
+  return createFalClient({ credentials: opts.credentials, fetch: nonRetryingSubmitFetch(guardedFetch()) });
 }
