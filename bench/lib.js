@@ -68,6 +68,7 @@ export function procSample(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    if (!Number.isFinite(rss)) return undefined; // a zombie has no VmRSS
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime, stime are fields 14 and 15 of stat (index 11, 12 after the comm field).
@@ -125,8 +126,8 @@ export function runNode(args, { cwd, env, sampleMs = 100, timed = false, onSampl
 }
 
 /** Starts `shotlist emulator` in its own process; resolves with its URL and helpers. */
-export async function startEmulatorProcess(opts) {
-  const args = [CLI, 'emulator', '--quiet', '--port', '0'];
+export async function startEmulatorProcess(opts, cli = CLI) {
+  const args = [cli, 'emulator', '--quiet', '--port', '0'];
   for (const [k, v] of Object.entries(opts)) args.push(`--${k}`, String(v));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

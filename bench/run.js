@@ -83,16 +83,24 @@ if (results.plan) {
 if (results.long) {
   const l = results.long;
   const sizes = Object.keys(l.sizes).map(Number).sort((a, b) => a - b);
+  const growth = (set) => set[sizes.at(-1)].midRunMedianKb / set[sizes[0]].midRunMedianKb;
   for (const n of sizes) {
     const x = l.sizes[n];
-    row(n === sizes[0] ? '6 memory over a long run' : '', `${n} cells: RSS mid-run median / peak`, `${fmt.mb(x.midRunMedianKb)} / ${fmt.mb(x.peakKb)} (${fmt.s(x.wallMs)})`, '', undefined);
+    row(n === sizes[0] ? '6 memory over a long run' : '', `${n} cells: RSS mid-run median / peak`, `${fmt.mb(x.midRunMedianKb)} / ${fmt.mb(x.peakKb)} (${fmt.s(x.wallMs)}, ${x.cellsPerSecond.toFixed(0)} cells/s)`, '', undefined);
   }
   if (sizes.length > 1) {
-    const a = l.sizes[sizes[0]];
-    const b = l.sizes[sizes.at(-1)];
-    const growth = b.midRunMedianKb / a.midRunMedianKb;
-    l.midRunGrowth = growth;
-    row('', `mid-run RSS ${sizes.at(-1)} / ${sizes[0]} cells`, fmt.x(growth), 'flat (< 1.5 x)', growth < 1.5);
+    l.midRunGrowth = growth(l.sizes);
+    row('', `mid-run RSS ${sizes.at(-1)} / ${sizes[0]} cells, node defaults`, fmt.x(l.midRunGrowth), 'flat (< 1.5 x)', l.midRunGrowth < 1.5);
+  }
+  if (l.capped) {
+    for (const n of sizes) {
+      const x = l.capped.sizes[n];
+      row('', `${n} cells, ${l.capped.nodeOptions}: RSS mid-run / peak`, `${fmt.mb(x.midRunMedianKb)} / ${fmt.mb(x.peakKb)} (${x.cellsPerSecond.toFixed(0)} cells/s)`, '', undefined);
+    }
+    if (sizes.length > 1) {
+      l.capped.midRunGrowth = growth(l.capped.sizes);
+      row('', `mid-run RSS ${sizes.at(-1)} / ${sizes[0]} cells, old space capped`, fmt.x(l.capped.midRunGrowth), 'flat (< 1.5 x)', l.capped.midRunGrowth < 1.5);
+    }
   }
   row(`5 warm re-run (${l.warm.cells} cells)`, 'wall; requests to the emulator', `${fmt.s(l.warm.wallMedianMs)}; ${l.warm.requests}`, '< 3 s; 0', l.warm.wallMedianMs < 3000 && l.warm.requests === 0);
 }
