@@ -63,6 +63,8 @@ if (results.scheduling) {
     row('', `${name} makespan / ideal`, `${fmt.x(v.ratioToIdealMedian)} (${fmt.s(v.makespanMedianMs)})`, '', undefined);
   }
   row('', 'baseline makespan / ideal', `${fmt.x(bl.ratioToIdealMedian)} (${fmt.s(bl.makespanMedianMs)})`, '', undefined);
+  row('', 'from first submit / ideal: shotlist, baseline', `${fmt.x(sl.fromFirstSubmitRatioMedian)}, ${fmt.x(bl.fromFirstSubmitRatioMedian)}`, '', undefined);
+  row('', 'start-up to first submit: shotlist, baseline', `${fmt.ms(sl.startupMedianMs)}, ${fmt.ms(bl.startupMedianMs)}`, '', undefined);
   row('', 'greedy zero-overhead floor / ideal', fmt.x(s.greedyFloorRatio), '', undefined);
   row('', 'shotlist / baseline makespan', fmt.x(sl.ratioToBaselineMedian), '< 1 x', sl.ratioToBaselineMedian < 1);
   row('2 completion latency', 'shotlist median / p95', `${fmt.ms(sl.completionLatency.medianMs)} / ${fmt.ms(sl.completionLatency.p95Ms)}`, 'median < 50 ms', sl.completionLatency.medianMs < 50);
