@@ -4,7 +4,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport, createReporters, GridAxisError, parseGridOption, ReporterMultiplexer, ReporterSpecError } from '../report/index.js';
+import { buildReport, createReporters, DEFAULT_REPORTERS, GridAxisError, parseGridOption, ReporterMultiplexer, ReporterSpecError } from '../report/index.js';
 import { mergeShards } from '../run/merge.js';
 import { ShardError } from '../run/shard.js';
 import { LockfileError } from '../run/lockfile.js';
@@ -48,7 +48,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new CliError(`merge takes the shard folders, e.g. shotlist merge runs/dancer/shard-*\n\n${HELP}`);
-  const specs = values.reporter?.length ? values.reporter : ['json', 'html', 'md', 'junit', 'summary'];
+  const specs = values.reporter?.length ? values.reporter : [...DEFAULT_REPORTERS];
   try {
     const grid = values.grid !== undefined ? parseGridOption(values.grid) : undefined;
     // Reporter specs are checked before anything is written.

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, createReporters, FILE_REPORTS, GridAxisError, loadRunFolder, parseGridOption, ReporterMultiplexer, ReporterSpecError, RunFolderError,
+  buildReport, createReporters, DEFAULT_REPORTERS, FILE_REPORTS, GridAxisError, loadRunFolder, parseGridOption, ReporterMultiplexer, ReporterSpecError, RunFolderError,
 } from '../report/index.js';
 import type { RunEnd } from '../types.js';
 import { CliError, EXIT } from './errors.js';
@@ -33,7 +33,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new CliError(`report takes one run folder, got ${positionals.length}\n\n${HELP}`);
-  const specs = values.reporter ?? [...Object.keys(FILE_REPORTS), 'summary'];
+  const specs = values.reporter?.length ? values.reporter : [...DEFAULT_REPORTERS];
   try {
     const grid = values.grid !== undefined ? parseGridOption(values.grid) : undefined;
     const folder = await loadRunFolder(positionals[0]);
