@@ -2,9 +2,11 @@
 // `npm run bench`: every benchmark of issue 6, a table on stdout, and bench/results.json with a
 // description of the machine. Builds first (tsc), unless BENCH_NO_BUILD=1.
 // BENCH_QUICK=1: a smoke pass (fewer cells and repetitions, time-scaled harder), ~1 minute.
-// BENCH_ONLY=scheduling,overhead,long,plan runs a subset (results.json then holds only those).
+// BENCH_ONLY=scheduling,overhead,long,plan runs a subset, written to $TMPDIR/shotlist-bench-results-<names>.json
+// (bench/results.json is only written by a full run).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, QUICK, fmt, loadavg, machine } from './lib.js';
 import { schedulingBench, SLOTS } from './scheduling.js';
@@ -118,7 +120,7 @@ if (!only) {
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   log('wrote bench/results.json');
 } else {
-  const path = join(ROOT, `bench/.results-${[...only].join('-')}.json`);
+  const path = join(tmpdir(), `shotlist-bench-results-${[...only].join('-')}.json`);
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
   log(`partial run: wrote ${path} (bench/results.json is only written by a full run)`);
 }
