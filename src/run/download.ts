@@ -24,7 +24,7 @@ export interface DownloadOptions {
 
 export type DownloadOutcome =
   | { ok: true; sha256: string; size: number; contentType: string; flags: string[]; attempts: number; bytes?: Buffer }
-  | { ok: false; error: CellError; attempts: number };
+  | { ok: false; error: CellError; attempts: number; local?: boolean };
 
 const fsOpen = promisify(open);
 const fsWrite = promisify(write);
@@ -44,10 +44,13 @@ function envNumber(name: string, fallback: number): number {
 const MAX_REDIRECTS = 5;
 
 class DownloadProblem extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
+  constructor(message: string, readonly retryable: boolean, readonly status?: number, readonly local = false) {
     super(message);
   }
 }
+
+/** This machine could not write (disk full, read-only, no permission): not the server's fault, and retrying now will not help. */
+export const LOCAL_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'EIO', 'EMFILE', 'ENFILE']);
 
 /** Outputs up to this size are also kept in memory for the probe (no second read from disk). */
 export const KEEP_IN_MEMORY_BYTES = 16 * 1024 * 1024;
@@ -68,12 +71,15 @@ export async function downloadTo(ref: VideoRef, dest: string, opts: DownloadOpti
       const got = await downloadOnce(ref, dest, opts);
       return { ok: true, ...got, attempts: attempt };
     } catch (err) {
-      last = err instanceof DownloadProblem ? err : new DownloadProblem((err as Error).message, true);
+      const code = (err as NodeJS.ErrnoException).code;
+      last = err instanceof DownloadProblem ? err
+        : code && LOCAL_WRITE_ERRORS.has(code) ? new DownloadProblem(`cannot write ${dest}: ${(err as Error).message}`, false, undefined, true)
+        : new DownloadProblem((err as Error).message, true);
       if (!last.retryable || opts.signal?.aborted) break;
       if (attempt < attempts && !(await sleep(backoffMs(attempt - 1, 200, 5000), opts.signal))) break;
     }
   }
-  return { ok: false, error: { kind: 'download', message: last?.message ?? 'download failed', status: last?.status }, attempts };
+  return { ok: false, error: { kind: 'download', message: last?.message ?? 'download failed', status: last?.status }, attempts, ...(last?.local ? { local: true } : {}) };
 }
 
 /** http(s) only: a result is data from a server, and `file:` (or anything else) must not make us read this machine. */
