@@ -15,7 +15,7 @@ import { conformanceFlags } from './conformance.js';
 import { downloadTo } from './download.js';
 import type { RunTarget } from './falClient.js';
 import { Journal, readJournal } from './journal.js';
-import { baseLockedCell, buildLockfile, inputWithFiles, writeLockfile } from './lockfile.js';
+import { baseLockedCell, buildLockfile, inputWithFiles, readLockfile, withLockfileLock, writeLockfile } from './lockfile.js';
 import { outputPathFor, posixRelative, type PreparedRun } from './prepare.js';
 import { probeVideo } from './probe.js';
 import { Reporters } from './reporters.js';
@@ -73,6 +73,8 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
   const paths: RunPaths = { outDir, journal: join(outDir, 'journal.jsonl'), lockfile: lockPath, manifest: opts.manifestPath };
   const reporters = new Reporters(opts.reporters, opts.onNote);
   const results = new Map<string, LockedCell>(prep.carried);
+  /** Cells this run decided; every other entry is re-read from disk when the lockfile is written. */
+  const settled = new Set<string>();
   const cellsById = new Map(plan.cells.map((c) => [c.id, c]));
   const work = [...prep.actions].filter(([, a]) => a === 'reattach' || a === 'submit' || a === 'recover').map(([id, a]) => ({ cell: cellsById.get(id)!, action: a as 'reattach' | 'submit' | 'recover' }));
   const progress: Progress = {
@@ -88,6 +90,8 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
 
   let journal: Journal | undefined;
   let status: RunEnd['status'] = 'completed';
+  let cellCtx: CellCtx | undefined;
+  const localErrorOf = () => cellCtx?.localError;
   const runId = `r${prep.replayed.runs + 1}`;
   try {
     if (work.length > 0) {
@@ -112,6 +116,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
       opts.stop?.addEventListener('abort', onStop, { once: true });
       if (opts.stop?.aborted) onStop();
       const ctx: CellCtx = { prep, opts, emit, uploader, cancel: cancel.signal, progress, tick, outDir, lockDir: resolve(lockPath, '..') };
+      cellCtx = ctx;
       // `concurrency` bounds the jobs in flight on fal (submit to completion) and, separately, the
       // downloads: a finished job's slot goes to the next cell at once, while its output downloads.
       const jobSlots = new Slots(opts.concurrency);
@@ -129,7 +134,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
         }
       }));
       async function runOne(w: (typeof work)[number], slots: CellSlots): Promise<void> {
-        if (w.action === 'submit' && opts.stop?.aborted) {
+        if (w.action === 'submit' && (opts.stop?.aborted || ctx.localError)) {
           interruptedCells++;
           return; // first Ctrl-C: nothing new is submitted
         }
@@ -143,7 +148,7 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
         else if (locked.status === 'failed' || locked.status === 'cancelled') progress.failed++;
         else interruptedCells++;
         tick();
-        if (locked.status !== 'pending' || locked.requestId) results.set(w.cell.id, locked);
+        if (locked.status !== 'pending' || locked.requestId) { results.set(w.cell.id, locked); settled.add(w.cell.id); }
         await reporters.call('onCellEnd', w.cell, locked);
       }
       opts.stop?.removeEventListener('abort', onStop);
@@ -160,8 +165,17 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
       await journal.close().catch(() => undefined);
     }
   }
-  const lock = buildLockfile(plan, posixRelative(resolve(lockPath, '..'), opts.manifestPath), target, results);
-  const lockWritten = await writeLockfile(lockPath, lock);
+  // Another shotlist may have written this lockfile meanwhile (another --out or shard of the same
+  // manifest): under a short lock, its entries for cells this run did not settle are kept.
+  let lock!: Lockfile;
+  const lockWritten = await withLockfileLock(lockPath, async () => {
+    const fresh = await readLockfile(lockPath).catch(() => undefined);
+    if (fresh && fresh.target === target) {
+      for (const c of plan.cells) if (!settled.has(c.id) && fresh.cells[c.id]) results.set(c.id, fresh.cells[c.id]);
+    }
+    lock = buildLockfile(plan, posixRelative(resolve(lockPath, '..'), opts.manifestPath), target, results);
+    return writeLockfile(lockPath, lock);
+  });
   const counts: Record<string, number> = {};
   for (const [id] of prep.actions) {
     const s = results.get(id)?.status ?? 'pending';
@@ -173,7 +187,9 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
   opts.onSettled?.();
   await reporters.call('onEnd', { status, lock, journal: allEvents, paths });
   prep.release();
-  const exitCode = status === 'interrupted' ? 130 : failedAny || reporters.errors.length > 0 ? 1 : 0;
+  const localError = work.length > 0 ? localErrorOf() : undefined;
+  if (localError && !opts.stop?.aborted && status === 'interrupted') status = 'failed';
+  const exitCode = status === 'interrupted' ? 130 : failedAny || localError || reporters.errors.length > 0 ? 1 : 0;
   return { status, exitCode, lock, lockWritten, paths, counts, reporterErrors: reporters.errors };
 }
 
@@ -189,6 +205,8 @@ interface CellCtx {
   tick: () => void;
   outDir: string;
   lockDir: string;
+  /** Set when this machine could not write an output (disk full...): nothing new is submitted. */
+  localError?: string;
 }
 
 /** One cell from submission (or re-attachment) to a probed file on disk. Never throws. */
@@ -263,6 +281,14 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
       const dest = outputPathFor(ctx.outDir, cell);
       const dl = await downloadTo(video, dest);
       if (!dl.ok) {
+        if (dl.local) {
+          // Disk full, read-only, no permission: the job is done and paid for, and its result
+          // stays on fal. Not `failed` (that would invite --retry-failed to pay again): the cell
+          // stays completed in the journal, and the next run re-attaches and downloads it.
+          if (!ctx.localError) opts.onNote?.(`${dl.error.message}; no new cells are submitted. Free space (or fix the folder) and run again: finished jobs are downloaded, not paid again`);
+          ctx.localError ??= dl.error.message;
+          return { ...locked, requestId: rid, status: 'pending', error: dl.error };
+        }
         if (dl.error.status === 404 || dl.error.status === 410) {
           // The output expired before we got it: only a new job can bring it back.
           await emit({ type: 'lost', cell: cell.id, requestId: rid, reason: dl.error.message });

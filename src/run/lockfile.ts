@@ -1,7 +1,7 @@
 // `<manifest>.lock.json`: the record of results, committed to git. Sorted keys, no timestamps, no
 // emulator URLs; written atomically (temp + rename) and only when its bytes change, so a re-run
 // that changed nothing leaves `git status` clean.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LOCK_VERSION, type Cell, type Json, type JsonObject, type LockedCell, type Lockfile, type Plan } from '../types.js';
 import { toStableFile } from '../util/stableJson.js';
@@ -26,13 +26,49 @@ export async function readLockfile(path: string): Promise<Lockfile | undefined> 
   let lock: Lockfile;
   try {
     lock = JSON.parse(text) as Lockfile;
-  } catch {
-    throw new LockfileError(`${path} is not valid JSON (a merge conflict?); fix it or delete it to start over`);
+  } catch (err) {
+    // Where, as file:line:col, so an editor jumps there; the file is left exactly as it is.
+    const at = /position (\d+)/.exec((err as Error).message);
+    const offset = at ? Number(at[1]) : text.length;
+    const before = text.slice(0, offset).split('\n');
+    const line = before.length;
+    const col = before[before.length - 1].length + 1;
+    const conflict = /^(<<<<<<<|=======|>>>>>>>)/m.test(text) ? ' (it has git merge conflict markers)' : '';
+    throw new LockfileError(`${path}:${line}:${col}: the lockfile is not valid JSON${conflict}: ${(err as Error).message.replace(/\s*\(line \d+ column \d+\)/, '')}; fix it (or delete it to start over); shotlist has not changed it`);
   }
+  if (!lock || typeof lock !== 'object' || Array.isArray(lock)) throw new LockfileError(`${path}:1:1: the lockfile is not a JSON object; fix it (or delete it to start over); shotlist has not changed it`);
   if (lock.version !== LOCK_VERSION) {
     throw new LockfileError(`${path} has lockfile version ${String(lock.version)}; this shotlist reads version ${LOCK_VERSION}`);
   }
   return lock;
+}
+
+/**
+ * Runs `fn` holding `<lockfile>.writing` (pid inside; a dead owner's lock is taken over), so two
+ * processes never interleave a read-merge-write of the same lockfile. Waits up to 30 s.
+ */
+export async function withLockfileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${path}.writing`;
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      // No pid yet: its owner is between creating and writing it.
+      let alive = !(Number.isInteger(pid) && pid > 0) && Date.now() - t0 < 2000;
+      try { if (Number.isInteger(pid) && pid > 0) { process.kill(pid, 0); alive = true; } } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+      if (!alive || Date.now() - t0 > 30_000) await rm(lock, { force: true });
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true }).catch(() => undefined);
+  }
 }
 
 /** Writes only when the bytes differ; temp file + rename so a crash never leaves half a lockfile. */
@@ -42,8 +78,14 @@ export async function writeLockfile(path: string, lock: Lockfile): Promise<boole
     if ((await readFile(path, 'utf8')) === text) return false;
   } catch { /* new file */ }
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (err) {
+    // Disk full or read-only: the old lockfile stays whole, and no half temp file is left beside it.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
   return true;
 }
 
