@@ -55,6 +55,24 @@ export function reportError(err: unknown): number {
     console.error(`shotlist: ${e.message}`);
     return EXIT.usage;
   }
+  // The machine, not shotlist: a folder that cannot be written, a full disk. Say so plainly.
+  const fsHint: Record<string, [string, number]> = {
+    ENOSPC: ['the disk is full; free some space and run again (finished jobs are downloaded, not paid again)', EXIT.cellsFailed],
+    EDQUOT: ['the disk quota is exhausted; free some space and run again', EXIT.cellsFailed],
+    EIO: ['the disk reported an I/O error', EXIT.cellsFailed],
+    EROFS: ['that file system is read-only; choose another folder with --out', EXIT.usage],
+    EACCES: ['permission denied; choose a folder you can write with --out', EXIT.usage],
+    EPERM: ['operation not permitted; choose a folder you can write with --out', EXIT.usage],
+    ENOTDIR: ['a part of that path is a file, not a folder', EXIT.usage],
+    EISDIR: ['that path is a folder', EXIT.usage],
+  };
+  const hint = e?.code === 'ENOENT' && (e as NodeJS.ErrnoException).syscall === 'mkdir'
+    ? ['that folder cannot be created there (a missing or read-only parent?); choose another with --out', EXIT.usage] as [string, number]
+    : e?.code ? fsHint[e.code] : undefined;
+  if (hint && !process.env.SHOTLIST_DEBUG) {
+    console.error(`shotlist: ${e.message}\n${hint[0]}`);
+    return hint[1];
+  }
   console.error(`shotlist: internal error: ${e?.message ?? String(err)}`);
   if (process.env.SHOTLIST_DEBUG) console.error(e?.stack);
   else console.error('(this is a bug in shotlist; set SHOTLIST_DEBUG=1 to see where it happened)');
