@@ -45,6 +45,8 @@ export class Emulator {
   private readonly log: (line: string) => void;
   private readonly streams = new Set<ServerResponse>();
   private readonly hostile?: Hostile;
+  /** Jobs whose submit answer the `lost-submit` fault ate (for the chaos suite's accounting). */
+  private readonly lostSubmits = new Set<string>();
   url = '';
 
   constructor(private readonly opts: EmulatorOptions = {}) {
@@ -176,7 +178,8 @@ export class Emulator {
     if (fault) this.stats.fault(fault);
     if (fault === 'lost-submit' && route.name === 'submit') {
       // The job exists on the server; the client never hears about it and (by its retry policy) submits again.
-      this.submit(route.endpoint, body, key, proxied);
+      const lost = this.submit(route.endpoint, body, key, proxied);
+      if ('job' in lost) this.lostSubmits.add(lost.job.id);
       resetSocket(req);
       done('lost-submit');
       return;
@@ -238,6 +241,9 @@ export class Emulator {
       requestId: j.id, endpoint: j.endpoint, inputHash: j.inputHash, createdAt: j.createdAt,
       startedAt: j.startedAt ?? null, completedAt: j.completedAt ?? null,
       plannedMs: this.plans.get(j.id)?.millis ?? null, failed: Boolean(j.error),
+      // The request as content (upload URLs replaced by file hashes): what "the same cell" means
+      // across re-uploads; and whether the client ever heard of this job.
+      contentKey: this.contentKey(j.endpoint, j.input), lostSubmit: this.lostSubmits.has(j.id),
     }));
   }
 
