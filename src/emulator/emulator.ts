@@ -208,7 +208,7 @@ export class Emulator {
           done(404);
           return;
         }
-        if (this.hostile && await this.hostile.api(req, res, route.name)) { done(`hostile ${this.hostile.kind}`); return; }
+        if (this.hostile && await this.hostile.api(req, res, route.name, job.input.seed)) { done(`hostile ${this.hostile.kind}`); return; }
         if (route.name === 'status') {
           const s = this.statusBody(job, proxied, query.get('logs') === '1');
           writeJson(res, job.status === 'COMPLETED' ? 200 : 202, s, { 'x-fal-request-id': job.id });

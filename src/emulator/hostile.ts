@@ -24,7 +24,17 @@ export const HOSTILE_KINDS = [
   'huge-download',      // the output declares 64 GiB
   'lying-size',         // file_size says 1,000 bytes; the stream is 64 MiB
   'never-respond',      // status and result requests are never answered
+  'xss-strings',        // script payloads in every string it returns: odd seeds 422, even ones odd metadata
 ] as const;
+
+/** What `xss-strings` puts in strings; any of them running sets `window.__xss`. */
+export const XSS_PAYLOADS = [
+  '<script>window.__xss=1</script>',
+  '<img src=x onerror="window.__xss=2">',
+  '"><svg onload="window.__xss=3">',
+  "javascript:window.__xss=4//",
+  '</textarea></style></script><script>window.__xss=5</script>',
+];
 
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 
@@ -73,13 +83,17 @@ export class Hostile {
       case 'dotdot-name': video.file_name = '../../../../../../tmp/shotlist-pwned.mp4'; break;
       case 'wrong-content-type': video.content_type = 'text/html'; break;
       case 'lying-size': video.file_size = 1000; break;
+      case 'xss-strings':
+        video.content_type = `video/mp4; x=${XSS_PAYLOADS[1]}`;
+        video.file_name = `${XSS_PAYLOADS[2]}.mp4`;
+        return { ...result, video, prompt: XSS_PAYLOADS.join(' '), [XSS_PAYLOADS[0]]: XSS_PAYLOADS[4], timings: { [XSS_PAYLOADS[3]]: XSS_PAYLOADS[0] } };
       default: return result;
     }
     return { ...result, video };
   }
 
   /** Status/stream/result routes: true when the hostile kind answered instead. */
-  async api(req: IncomingMessage, res: ServerResponse, route: string): Promise<boolean> {
+  async api(req: IncomingMessage, res: ServerResponse, route: string, seed?: unknown): Promise<boolean> {
     if (route !== 'status' && route !== 'stream' && route !== 'result') return false;
     switch (this.kind) {
       case 'huge-status':
@@ -101,6 +115,12 @@ export class Hostile {
         res.writeHead(307, { location: `${this.otherUrl}${req.url ?? '/'}` });
         res.end();
         return true;
+      case 'xss-strings': {
+        // Odd seeds fail with fal's 422 shape, every string of it a payload.
+        if (route !== 'result' || typeof seed !== 'number' || seed % 2 !== 1) return false;
+        writeJson(res, 422, { detail: [{ loc: ['body', XSS_PAYLOADS[0]], msg: `${XSS_PAYLOADS[1]} ${XSS_PAYLOADS[4]}`, type: XSS_PAYLOADS[2], input: XSS_PAYLOADS[3] }] }, { 'x-fal-error-type': XSS_PAYLOADS[0] });
+        return true;
+      }
       case 'never-respond':
         this.open.add(res);
         res.on('close', () => this.open.delete(res));
