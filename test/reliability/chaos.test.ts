@@ -2,9 +2,7 @@
 // kills; docs/reliability.md has its figures). An emulator process with every fault kind on, the
 // run SIGKILLed at random moments and restarted until done; every check of the chaos module must
 // pass, and the figures are printed.
-import { execFileSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../e2e/_helpers.js';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module shared with scripts/soak.js
 import { chaos } from '../../scripts/chaos.js';
 
@@ -13,7 +11,6 @@ interface Figures {
   duplicates: number; duplicatesBy: Record<string, number>; lostOutputs: number; faultsInjected: Record<string, number>; tempFilesLeft: number;
 }
 
-beforeAll(() => { execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' }); }, 120_000);
 
 describe('chaos: faults everywhere and kill -9 at random moments', () => {
   it('every cell settles with its reason, outputs match the lockfile, duplicates are all accounted for', async () => {

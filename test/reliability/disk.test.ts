@@ -2,19 +2,18 @@
 // then grown, as freeing space would), a lockfile edited into invalid JSON, and two shotlist
 // processes on the same manifest at once. A separate emulator process counts submissions, so
 // "nothing is paid twice" is checked against what the server saw.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEvent, Lockfile } from '../../src/types.js';
-import { expectOutputsMatchLock, makeProject, manifestText, png, readLock, ROOT, runCli, startCli, startEmulatorProcess, type EmulatorProcess } from '../e2e/_helpers.js';
+import { expectOutputsMatchLock, makeProject, manifestText, png, readLock, runCli, startCli, startEmulatorProcess, type EmulatorProcess } from '../e2e/_helpers.js';
 
 const NO_TRACE = /^\s+at .+[:(]\d+:\d+\)?$/m;
 let emu: EmulatorProcess;
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
   emu = await startEmulatorProcess(['--time-scale', '0.001', '--video-scale', '0.25', '--concurrency', '4']);
 }, 120_000);
 afterAll(async () => { await emu?.stop(); });

@@ -41,7 +41,6 @@ let top: string;
 let dir: string;
 
 beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
   top = mkdtempSync(join(tmpdir(), 'shotlist-hostile-'));
   dir = join(top, 'm');
   mkdirSync(dir);

@@ -11,7 +11,6 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { HOSTILE_KINDS } from '../../src/emulator/hostile.js';
 import type { Lockfile } from '../../src/types.js';
 import { makeProject, ROOT, type Project } from '../e2e/_helpers.js';
-import { execFileSync } from 'node:child_process';
 
 const SECRET = 'fal-TESTSECRET-7f3a9c1e-hostile';
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -79,7 +78,6 @@ async function runAgainst(kind: string): Promise<Outcome> {
 const outcomes = new Map<string, Outcome>();
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
   rmSync('/tmp/shotlist-pwned.mp4', { force: true });
   // All at once: each has its own emulator and project; most of the time is spent waiting on limits.
   const results = await Promise.all(HOSTILE_KINDS.map((k) => runAgainst(k)));

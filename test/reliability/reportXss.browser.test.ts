@@ -3,7 +3,6 @@
 // whose loc/msg/type are payloads, even-seed cells succeed with a payload content type and file
 // name (which become flags). The run's report.html is opened in Chromium: no dialog, nothing
 // sets window.__xss, no element from a payload exists, and the payload text is shown as text.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -11,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { XSS_PAYLOADS } from '../../src/emulator/hostile.js';
 import { launchChromium } from '../report/_browser.js';
-import { makeProject, manifestText, ROOT, runCli, type Project } from '../e2e/_helpers.js';
+import { makeProject, manifestText, runCli, type Project } from '../e2e/_helpers.js';
 
 let browser: Browser;
 let p: Project;
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
   // Manifest strings are hostile too (the prompt); the reports issue tests those on their own.
   p = makeProject(manifestText({ introSeeds: [1, 2], outroSeeds: [3, 4], outroPrompt: JSON.stringify(`bows ${XSS_PAYLOADS[0]}`) }));
   browser = await launchChromium();

@@ -6,9 +6,8 @@
 // or any recognisable part of it.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, manifestText, ROOT, runCli, startEmulatorProcess, type CliResult, type EmulatorProcess, type Project } from '../e2e/_helpers.js';
+import { makeProject, manifestText, runCli, startEmulatorProcess, type CliResult, type EmulatorProcess, type Project } from '../e2e/_helpers.js';
 
 const SECRET = 'fal-TESTSECRET-4b1d-9e0c:a7f2e61d0c5b4a3f';
 const PARTS = ['TESTSECRET', '4b1d-9e0c', 'a7f2e61d0c5b4a3f', Buffer.from(SECRET).toString('base64').slice(0, 24)];
@@ -33,7 +32,6 @@ let emu: EmulatorProcess;
 const outputs: [string, CliResult][] = [];
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
   p = makeProject(manifestText({ introSeeds: [1, 2, 3], outroSeeds: [4, 5, 6] }));
   emu = await startEmulatorProcess(['--time-scale', '0.001', '--video-scale', '0.25', '--faults', 'fail=0.3,429=0.1,500=0.1,lost-submit=0.2,truncate=0.1', '--seed', '5']);
   const env = { FAL_KEY: SECRET, NO_COLOR: '1' };
