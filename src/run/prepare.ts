@@ -3,8 +3,8 @@
 // earlier failure, or submit. The CLI shows this (and the cost of what will be submitted) before
 // asking for confirmation or refusing over budget.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Cell, LockedCell, Lockfile, Plan } from '../types.js';
 import { readJournal } from './journal.js';
 import { readLockfile } from './lockfile.js';
@@ -48,6 +48,7 @@ export async function prepareRun(plan: Plan, opts: PrepareOptions): Promise<Prep
   await mkdir(opts.outDir, { recursive: true });
   const release = acquireRunLock(opts.outDir);
   try {
+    await removeStaleTemps(opts.outDir, opts.lockPath);
     const previousLock = await readLockfile(opts.lockPath);
     if (previousLock && previousLock.target !== opts.target && !opts.force) {
       throw new TargetMismatch(
@@ -86,6 +87,31 @@ export async function prepareRun(plan: Plan, opts: PrepareOptions): Promise<Prep
     release();
     throw err;
   }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Temp files of a process that was killed (`<file>.<pid>.part` downloads in the run folder,
+ * `<lockfile>.<pid>.tmp` beside the manifest): their owner is dead, the journal decides what to
+ * do again, and they must not pile up in the user's repository.
+ */
+async function removeStaleTemps(outDir: string, lockPath: string): Promise<void> {
+  const sweep = async (dir: string, pattern: RegExp) => {
+    let names: string[];
+    try { names = await readdir(dir); } catch { return; }
+    await Promise.all(names.map(async (n) => {
+      const m = pattern.exec(n);
+      if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await rm(join(dir, n), { force: true }).catch(() => undefined);
+    }));
+  };
+  const part = /\.(\d+)\.part$/;
+  await sweep(outDir, part);
+  for (const e of await readdir(outDir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await sweep(join(outDir, e.name), part);
+  const base = basename(lockPath).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await sweep(dirname(lockPath), new RegExp(`^${base}\\.(\\d+)\\.tmp$`));
 }
 
 /** Output path of a cell: `<out>/<shot>/<cell id>.mp4`. */

@@ -127,6 +127,22 @@ describe('a full disk', () => {
   }, 120_000);
 });
 
+describe('temp files of a killed process', () => {
+  it('are removed by the next run: a download\'s .part in the run folder, a lockfile .tmp beside the manifest', async () => {
+    const p = makeProject();
+    try {
+      const first = await runCli(['run', p.manifest, '--emulator-url', emu.url, '--yes', '--quiet'], { cwd: p.dir });
+      expect(first.code, first.stderr).toBe(0);
+      // What SIGKILL leaves behind mid-write (pid 999999 does not exist).
+      writeFileSync(join(p.outDir, 'intro', 'c0ffee000000.mp4.999999.part'), 'half a video');
+      writeFileSync(`${p.lockPath}.999999.tmp`, '{"half": ');
+      const again = await runCli(['run', p.manifest, '--emulator-url', emu.url, '--yes', '--quiet'], { cwd: p.dir });
+      expect(again.code, again.stderr).toBe(0);
+      expect(leftovers(p.dir)).toEqual([]);
+    } finally { p.cleanup(); }
+  }, 60_000);
+});
+
 describe('a lockfile edited by hand into invalid JSON', () => {
   it('run and plan exit 2 naming the file, line and column, and change nothing', async () => {
     const p = makeProject();
