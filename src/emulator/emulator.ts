@@ -301,9 +301,12 @@ export class Emulator {
       if (broken) fieldErrors.push(broken as unknown as JsonObject);
     }
     const video = expectedVideo(endpoint, obj);
+    const fail = this.faults.decideOnce('fail', id);
+    // Counted with the other faults, so a run's figures show how many jobs were made to fail.
+    if (fail) this.stats.fault('fail');
     this.plans.set(id, {
       fieldErrors,
-      fail: this.faults.decideOnce('fail', id),
+      fail,
       millis: jobMillis(this.duration, video, this.seed, id, content) * this.timeScale,
     });
     const job: Job = {
