@@ -14,7 +14,8 @@ import { executeRun, type Progress } from '../run/engine.js';
 import { drainJournals } from '../run/journal.js';
 import { FilterError, selectCells } from '../run/filters.js';
 import { LockfileError, lockPathFor } from '../run/lockfile.js';
-import { prepareRun, TargetMismatch } from '../run/prepare.js';
+import { prepareRun, RunFolderUnsafe, TargetMismatch } from '../run/prepare.js';
+import { confine } from '../manifest/index.js';
 import { ProgressView } from '../run/progress.js';
 import { RunFolderBusy } from '../run/runLock.js';
 import { defaultShardOutDir, formatShard, parseShardSpec, prepareShardFolder, ShardError, type ShardFolder, type ShardSpec } from '../run/shard.js';
@@ -138,6 +139,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const outDir = values.out ? resolve(values.out)
     : shardSpec ? defaultShardOutDir(manifestPath, plan.manifest.name, shardSpec) : join(manifestDir, 'runs', plan.manifest.name);
   let lockPath = lockPathFor(manifestPath);
+  if (!values.out) {
+    // The default run folder is inside the manifest's folder; a `runs` symlink (committed by
+    // someone else) must not send our writes elsewhere. --out chooses another place on purpose.
+    const c = confine(manifestDir, outDir);
+    if (c.outside) throw new CliError(`${relative(process.cwd(), outDir) || outDir} leads outside the manifest's folder through a symlink; remove the link, or choose the run folder with --out`);
+  }
 
   let selected: Set<string> | undefined;
   let shard: ShardFolder | undefined;
@@ -166,7 +173,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     prep = await prepareRun(plan, { target, outDir, lockPath, selected, force: values.force, retryFailed: values['retry-failed'] });
   } catch (e) {
-    if (e instanceof RunFolderBusy || e instanceof TargetMismatch || e instanceof LockfileError) throw new CliError(e.message);
+    if (e instanceof RunFolderBusy || e instanceof TargetMismatch || e instanceof LockfileError || e instanceof RunFolderUnsafe) throw new CliError(e.message);
     throw e;
   }
   let emulator: EmulatorHandle | undefined;

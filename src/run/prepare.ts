@@ -43,11 +43,28 @@ export interface PreparedRun {
 }
 
 export class TargetMismatch extends Error {}
+export class RunFolderUnsafe extends Error {}
+
+/**
+ * shotlist writes its journal, reports, upload cache and outputs by name inside the run folder;
+ * a symlink there (say `journal.jsonl` -> `~/.bashrc`, committed to the repository) would send
+ * those writes elsewhere. Refused, two levels deep (the folder and its shot folders).
+ */
+async function refuseSymlinks(outDir: string): Promise<void> {
+  const check = async (dir: string, depth: number) => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isSymbolicLink()) throw new RunFolderUnsafe(`${join(dir, e.name)} is a symlink; shotlist does not write through links in its run folder (remove it, or choose another folder with --out)`);
+      if (e.isDirectory() && depth > 0) await check(join(dir, e.name), depth - 1);
+    }
+  };
+  await check(outDir, 1);
+}
 
 export async function prepareRun(plan: Plan, opts: PrepareOptions): Promise<PreparedRun> {
   await mkdir(opts.outDir, { recursive: true });
   const release = acquireRunLock(opts.outDir);
   try {
+    await refuseSymlinks(opts.outDir);
     await removeStaleTemps(opts.outDir, opts.lockPath);
     const previousLock = await readLockfile(opts.lockPath);
     if (previousLock && previousLock.target !== opts.target && !opts.force) {
