@@ -190,6 +190,22 @@ describe('two shotlist processes on the same manifest at once', () => {
     } finally { p.cleanup(); }
   }, 60_000);
 
+  it('four started at once on a stale lock (its owner was killed): exactly one takes it over', async () => {
+    const p = makeProject(manifestText({ introSeeds: [41, 42], outroSeeds: [43, 44] }));
+    try {
+      mkdirSync(p.outDir, { recursive: true });
+      writeFileSync(join(p.outDir, '.shotlist.lock'), '999999\n'); // no such process
+      const runs = await Promise.all([0, 1, 2, 3].map(() => runCli(['run', p.manifest, '--emulator-url', slow.url, '--yes', '--quiet'], { cwd: p.dir })));
+      const codes = runs.map((r) => r.code).sort();
+      expect(codes, runs.map((r) => r.stderr).join('\n')).toEqual([0, 2, 2, 2]);
+      for (const r of runs.filter((x) => x.code === 2)) expect(r.stderr).toMatch(/another shotlist process \(pid \d+\) is using/);
+      expect(Object.values(readLock(p).cells).map((c) => c.status)).toEqual(Array(4).fill('succeeded'));
+      expect(expectOutputsMatchLock(p).checked).toBe(4);
+      expect(leftovers(p.dir)).toEqual([]);
+      expect(existsSync(join(p.outDir, '.shotlist.lock.takeover'))).toBe(false);
+    } finally { p.cleanup(); }
+  }, 60_000);
+
   it('two runs into different --out folders share the lockfile without losing each other\'s cells', async () => {
     const p = makeProject(manifestText({ introSeeds: [31, 32, 33], outroSeeds: [34, 35, 36] }));
     try {
