@@ -119,6 +119,15 @@ class HttpLimitError extends Error {
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
+function bodySize(body: unknown): number {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === 'string') return body.length;
+  if (body instanceof Blob) return body.size;
+  if (body instanceof ArrayBuffer) return body.byteLength;
+  if (ArrayBuffer.isView(body)) return body.byteLength;
+  return Infinity; // a stream or form: size unknown
+}
+
 export function guardedFetch(base: typeof fetch = fetch, limits: HttpLimits = httpLimitsFromEnv()): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -133,7 +142,9 @@ export function guardedFetch(base: typeof fetch = fetch, limits: HttpLimits = ht
       timer = setTimeout(() => controller.abort(new HttpLimitError(`${why} (${url.slice(0, 120)})`)), ms);
     };
     const disarm = () => { clearTimeout(timer); outer?.removeEventListener('abort', onOuter); };
-    arm(limits.headersTimeoutMs, `no response within ${limits.headersTimeoutMs} ms`);
+    // An upload (a LoRA can be gigabytes) is answered only once its body is sent: no deadline on
+    // the answer for a large body; every other call must answer within the limit.
+    if (bodySize(init?.body) <= 1024 * 1024) arm(limits.headersTimeoutMs, `no response within ${limits.headersTimeoutMs} ms`);
     let response: Response;
     try {
       for (let hop = 0; ; hop++) {
