@@ -66,7 +66,8 @@ describe('queue', () => {
   });
 
   it('queue.submit / status / result / cancel, with and without the endpoint sub-path', async () => {
-    handle = await emulator({ timeScale: 0.01, concurrency: 1 });
+    // 3 s jobs: `b` must still be queued behind `a` when we look, even on a loaded machine.
+    handle = await emulator({ timeScale: 0.01, concurrency: 1, duration: 'fixed:300' });
     const fal = client(handle);
     const a = await fal.queue.submit(LTXV, { input: ltxvInput('first') });
     const b = await fal.queue.submit(LTXV, { input: ltxvInput('second') });
