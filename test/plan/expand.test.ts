@@ -101,7 +101,9 @@ describe('sweeps', () => {
     const big = (seed: number) => `${H23.replace('seed: 1', `seed: ${seed}`)}shots:\n${shot23('a', `    sweep:\n      matrix:\n        guidance_scale: [${Array.from({ length: 1000 }, (_, i) => i / 100).join(', ')}]\n        num_inference_steps: [${Array.from({ length: 30 }, (_, i) => i + 1).join(', ')}]\n      seeds: [${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]\n      sample: 6\n`)}`;
     const t0 = Date.now();
     const a = await cells(big(1));
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // Building the 30,000,000-cell product would take minutes (or run out of memory); drawing
+    // 6 cells takes milliseconds. The bound is loose so a loaded CI machine cannot trip it.
+    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(a).toHaveLength(6);
     expect(new Set(a.map((c) => c.id)).size).toBe(6);
     expect((await cells(big(1))).map((c) => c.id)).toEqual(a.map((c) => c.id));
