@@ -1,7 +1,7 @@
 // Shared helpers for the benchmarks: statistics, child processes (the CLI, the emulator, the
 // baseline script), RSS and CPU sampling from /proc, manifests in a temp folder.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,7 @@ export function runNode(args, { cwd, env, sampleMs = 100, timed = false, onSampl
       if (timed && existsSync(timeFile)) {
         const [e, u, s, m] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
         Object.assign(out, { cpuMs: (u + s) * 1000, userMs: u * 1000, sysMs: s * 1000, maxRssKb: m, timeWallMs: e * 1000 });
+        rmSync(timeFile, { force: true });
       } else if (last) {
         out.cpuMs = last.cpuTicks * TICK_MS;
         out.maxRssKb = Math.max(...samples.map((x) => x.rssKb));
