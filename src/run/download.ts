@@ -62,7 +62,13 @@ export async function downloadTo(ref: VideoRef, dest: string, opts: DownloadOpti
   const attempts = opts.attempts ?? 4;
   const dir = dirname(dest);
   if (!madeDirs.has(dir)) {
-    await mkdir(dir, { recursive: true });
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!code || !(LOCAL_WRITE_ERRORS.has(code) || code === 'EEXIST')) throw err; // EEXIST: a file where the folder goes
+      return { ok: false, error: { kind: 'download', message: `cannot write ${dest}: ${(err as Error).message}` }, attempts: 0, local: true };
+    }
     madeDirs.add(dir);
   }
   let last: DownloadProblem | undefined;

@@ -7,6 +7,7 @@
 // 3. an exact record: the lockfile, rebuilt from the journal when resuming.
 import type { FalClient } from '@fal-ai/client';
 import { setMaxListeners } from 'node:events';
+import { statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Cell, JournalEvent, LockedCell, Lockfile, Reporter, RunEnd, RunPaths } from '../types.js';
 import { JOURNAL_VERSION } from '../types.js';
@@ -193,6 +194,24 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
   return { status, exitCode, lock, lockWritten, paths, counts, reporterErrors: reporters.errors };
 }
 
+/** Below this many free bytes on the run folder's disk nothing new is submitted (`SHOTLIST_MIN_FREE_BYTES`). */
+function minFreeBytes(): number {
+  const v = Number(process.env.SHOTLIST_MIN_FREE_BYTES);
+  return Number.isFinite(v) && v >= 0 ? v : 64 * 1024 * 1024;
+}
+
+async function lowOnSpace(dir: string): Promise<string | undefined> {
+  const min = minFreeBytes();
+  if (min === 0) return undefined;
+  try {
+    const s = await statfs(dir);
+    const free = s.bavail * s.bsize;
+    return free < min ? `only ${free.toLocaleString('en-US')} bytes free on the disk of ${dir} (shotlist keeps ${min.toLocaleString('en-US')} free for the journal and outputs)` : undefined;
+  } catch {
+    return undefined; // no statfs here: the write errors will tell
+  }
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface CellCtx {
@@ -230,6 +249,14 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
       if (!requestId) {
         await slots.startJob(); // a resubmission after a lost download takes a job slot again
         if (opts.stop?.aborted) return locked; // interrupted before it was sent: stays pending
+        // Paying for a job whose request id the journal may not have room to record (or whose
+        // output has nowhere to go) is the one thing a full disk must not cause: stop first.
+        const low = ctx.localError ?? await lowOnSpace(ctx.outDir);
+        if (low) {
+          if (!ctx.localError) opts.onNote?.(`${low}; no new cells are submitted. Free space and run again`);
+          ctx.localError ??= low;
+          return locked;
+        }
         let input;
         try {
           const urls = new Map<string, string>();
