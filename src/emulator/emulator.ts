@@ -251,8 +251,14 @@ export class Emulator {
   private identityOf(route: Route, body: Buffer): string {
     switch (route.name) {
       case 'submit':
-      case 'run':
-        return inputHash(route.endpoint, parseJson(body));
+      case 'run': {
+        // By content (uploaded files by their bytes), so a fault spec picks the same requests on
+        // every emulator instance for the same seed.
+        const input = parseJson(body);
+        return input && typeof input === 'object' && !Array.isArray(input)
+          ? this.contentKey(route.endpoint, input as JsonObject)
+          : inputHash(route.endpoint, input);
+      }
       case 'status':
       case 'stream':
       case 'result':
@@ -463,7 +469,9 @@ export class Emulator {
 
   private async handleUpload(req: IncomingMessage, res: ServerResponse, route: Extract<Route, { token: string }>, done: (s: number | string) => void): Promise<void> {
     const body = await readBody(req);
-    const identity = route.name === 'upload-part' ? `${route.token}/${route.part}` : route.token;
+    // Keyed on the bytes, not the upload token (random per initiate): the same file meets the
+    // same faults on every instance with the same seed.
+    const identity = route.name === 'upload-part' ? `${sha256Hex(body)}/${route.part}` : sha256Hex(body);
     const fault = this.faults.decide(route.name, identity, UPLOAD_FAULTS);
     if (fault) this.stats.fault(fault);
     if (await this.injectHttpFault(req, res, fault, done)) return;

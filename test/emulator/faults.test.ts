@@ -200,7 +200,7 @@ describe('determinism', () => {
   it('jobs whose inputs carry uploaded files fail the same way on another emulator with the same seed', async () => {
     // Upload URLs are random per instance; what fails must depend on the files' content only.
     const failedCells = async () => {
-      const h = await emulator({ faults: 'fail=0.5', seed: 4 });
+      const h = await emulator({ faults: 'fail=0.5,429=0.3,retry-after=0', seed: 4 });
       try {
         const fal = client(h);
         const image = await fal.storage.upload(new Blob([Buffer.from('keyframe')], { type: 'image/png' }));
@@ -208,7 +208,8 @@ describe('determinism', () => {
           const input = ltxvInput(`cell ${i}`, { images: [{ image_url: image, start_frame_number: 0 }] });
           return fal.subscribe(LTXV, { input, pollInterval: 10 }).then(() => 'ok', () => 'failed');
         }));
-        return { image, outcomes };
+        // How many status polls a job gets depends on timing; submits do not.
+        return { image, outcomes, submit429: h.stats().requests['submit 429'] ?? 0 };
       } finally {
         await h.close();
       }
@@ -216,6 +217,8 @@ describe('determinism', () => {
     const [a, b] = [await failedCells(), await failedCells()];
     expect(a.image).not.toBe(b.image);
     expect(b.outcomes).toEqual(a.outcomes);
+    expect(b.submit429).toBe(a.submit429); // submit-route faults too
+    expect(a.submit429).toBeGreaterThan(0);
     expect(a.outcomes).toContain('failed');
     expect(a.outcomes).toContain('ok');
   });
