@@ -22,7 +22,20 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`
 
 Run \`shotlist <command> --help\` for a command's options.`;
 
+/**
+ * `shotlist plan --json | head` closes the pipe early: without a listener the EPIPE is thrown as
+ * an unhandled 'error' event with a stack trace. Stop writing to that stream instead and keep
+ * working (a run must not abandon jobs it paid for because its reader went away).
+ */
+function quietWhenReaderCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', () => {
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietWhenReaderCloses(process.stdout);
+  quietWhenReaderCloses(process.stderr);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE);
