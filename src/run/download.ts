@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { CellError } from '../types.js';
 import { backoffMs, sleep } from './backoff.js';
 import type { VideoRef } from './await.js';
+import { httpFetch } from './httpFetch.js';
 
 export interface DownloadOptions {
   /** Refuse bodies above this many bytes (default 2 GiB, `SHOTLIST_MAX_DOWNLOAD_BYTES`); fal's `file_size` caps it further. */
@@ -119,7 +120,7 @@ async function downloadOnce(ref: VideoRef, dest: string, opts: DownloadOptions) 
     let url = checkUrl(ref.url, 'output URL');
     for (let hop = 0; ; hop++) {
       try {
-        res = await fetch(url, { signal: controller.signal, redirect: 'manual' });
+        res = await httpFetch(url, { signal: controller.signal, redirect: 'manual' });
       } catch (err) {
         throw new DownloadProblem(`download ${ref.url}: ${why || (err as Error).message}`, true);
       }

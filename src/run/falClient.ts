@@ -7,6 +7,7 @@
 // billed twice. Our fetch makes submit failures non-retryable for the client (plain errors carrying
 // the facts) and `submitOnce` in submit.ts decides what is safe to retry.
 import { createFalClient, type FalClient } from '@fal-ai/client';
+import { BODY_GUARD, httpFetch, type BodyGuard } from './httpFetch.js';
 
 export type RunTarget = 'fal' | 'emulator';
 
@@ -128,7 +129,7 @@ function bodySize(body: unknown): number {
   return Infinity; // a stream or form: size unknown
 }
 
-export function guardedFetch(base: typeof fetch = fetch, limits: HttpLimits = httpLimitsFromEnv()): typeof fetch {
+export function guardedFetch(base: typeof fetch = httpFetch, limits: HttpLimits = httpLimitsFromEnv()): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const controller = new AbortController();
@@ -146,9 +147,20 @@ export function guardedFetch(base: typeof fetch = fetch, limits: HttpLimits = ht
     // the answer for a large body; every other call must answer within the limit.
     if (bodySize(init?.body) <= 1024 * 1024) arm(limits.headersTimeoutMs, `no response within ${limits.headersTimeoutMs} ms`);
     let response: Response;
+    // With httpFetch the body limits are enforced on its node stream (no web stream around it,
+    // one per request: that wrapper was a good part of the garbage a long run made).
+    const guarded = base === httpFetch;
+    let hopState = { closed: false, final: false };
     try {
       for (let hop = 0; ; hop++) {
-        response = await base(url, { ...init, signal: controller.signal, redirect: 'manual' });
+        const state = { closed: false, final: false };
+        hopState = state;
+        const guard: BodyGuard | undefined = guarded ? {
+          idleTimeoutMs: limits.idleTimeoutMs, maxBodyBytes: limits.maxBodyBytes,
+          fail: (message) => new HttpLimitError(`${message} (${url.slice(0, 120)})`),
+          done: () => { state.closed = true; if (state.final) disarm(); },
+        } : undefined;
+        response = await base(url, { ...init, signal: controller.signal, redirect: 'manual', ...(guard ? { [BODY_GUARD]: guard } : {}) });
         const location = response.headers.get('location');
         if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) break;
         await response.body?.cancel().catch(() => undefined);
@@ -168,6 +180,12 @@ export function guardedFetch(base: typeof fetch = fetch, limits: HttpLimits = ht
       throw new HttpLimitError(`response of ${declared} bytes is above the cap of ${limits.maxBodyBytes} (${url.slice(0, 120)})`);
     }
     if (!response.body || NULL_BODY.has(response.status)) { disarm(); return response; }
+    if (guarded) {
+      clearTimeout(timer); // the body's idle limit is httpFetch's now; an outer abort still reaches it
+      hopState.final = true;
+      if (hopState.closed) disarm();
+      return response;
+    }
     const reader = response.body.getReader();
     let size = 0;
     arm(limits.idleTimeoutMs, `no data for ${limits.idleTimeoutMs} ms`);
