@@ -124,16 +124,30 @@ export async function executeRun(prep: PreparedRun, opts: ExecuteOptions): Promi
       const postSlots = new Slots(opts.concurrency);
       let interruptedCells = 0;
       tick();
-      await Promise.all(work.map(async (w) => {
+      // A cell's task starts once it holds its slot, not before: 10,000 tasks started at once
+      // waiting in the slots' queue were ~30 MB of the live heap at the start of a long run (each
+      // an async frame, a promise and its closures), kept until the cell's turn came.
+      const inFlight = new Set<Promise<void>>();
+      let failure: { error: unknown } | undefined;
+      const launch = (w: (typeof work)[number], slots: CellSlots, ready: Promise<void>) => {
+        const p: Promise<void> = ready.then(() => runOne(w, slots))
+          .catch((error: unknown) => { failure ??= { error }; })
+          .finally(() => { slots.release(); inFlight.delete(p); });
+        inFlight.add(p);
+      };
+      // Recoveries (downloaded before a crash, not yet probed) need only a post slot: they do not
+      // queue behind submissions.
+      for (const w of work) if (w.action === 'recover') {
         const slots = new CellSlots(jobSlots, postSlots);
-        try {
-          if (w.action === 'recover') await slots.jobDone();
-          else await slots.startJob();
-          await runOne(w, slots);
-        } finally {
-          slots.release();
-        }
-      }));
+        launch(w, slots, slots.jobDone());
+      }
+      for (const w of work) if (w.action !== 'recover') {
+        const slots = new CellSlots(jobSlots, postSlots);
+        await slots.startJob();
+        launch(w, slots, Promise.resolve());
+      }
+      while (inFlight.size > 0) await Promise.all(inFlight);
+      if (failure) throw failure.error;
       async function runOne(w: (typeof work)[number], slots: CellSlots): Promise<void> {
         if (w.action === 'submit' && (opts.stop?.aborted || ctx.localError)) {
           interruptedCells++;

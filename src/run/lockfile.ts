@@ -101,6 +101,9 @@ function setPointer(obj: JsonObject, pointer: string, value: Json): void {
 
 /** The cell input with each local file replaced (by URL for sending, `{path, sha256}` for the lockfile). */
 export function inputWithFiles(cell: Cell, replace: (f: Cell['files'][number]) => Json): JsonObject {
+  // Without files the plan's own object serves (it is only ever serialised, never changed): one
+  // copy per cell fewer in the heap of a long run, where every lockfile entry stays live.
+  if (cell.files.length === 0) return cell.input;
   const copy = structuredClone(cell.input);
   for (const f of cell.files) setPointer(copy, f.pointer, replace(f));
   return copy;
