@@ -94,7 +94,14 @@ if (results.long) {
   }
   if (sizes.length > 1) {
     l.midRunGrowth = growth(l.sizes);
-    row('', `mid-run RSS ${sizes.at(-1)} / ${sizes[0]} cells, node defaults`, fmt.x(l.midRunGrowth), 'flat (< 1.5 x)', l.midRunGrowth < 1.5);
+    row('', `mid-run RSS ${sizes.at(-1)} / ${sizes[0]} cells, shotlist's defaults`, fmt.x(l.midRunGrowth), 'flat (< 1.5 x)', l.midRunGrowth < 1.5);
+  }
+  if (l.v8Growth) {
+    for (const n of sizes) {
+      const x = l.v8Growth.sizes[n];
+      row('', `${n} cells, node ${l.v8Growth.nodeArgs}: RSS mid-run / peak`, `${fmt.mb(x.midRunMedianKb)} / ${fmt.mb(x.peakKb)} (${x.cellsPerSecond.toFixed(0)} cells/s)`, '', undefined);
+    }
+    if (sizes.length > 1) l.v8Growth.midRunGrowth = growth(l.v8Growth.sizes);
   }
   if (l.capped) {
     for (const n of sizes) {

@@ -91,7 +91,13 @@ export async function longRunBench({ sizes = [1000, 10000], warmReps = 3, log = 
     // Each size twice: with node's defaults (what a user gets), and with the V8 old space capped at
     // 128 MB, which shows the live memory: V8 grows its heap with the allocation rate long before
     // it must collect, so default RSS measures GC laziness as much as what is retained.
-    for (const variant of [{ name: 'default', env: {} }, { name: 'old-space 128 MB', env: { NODE_OPTIONS: '--max-old-space-size=128' } }]) {
+    // A third variant, V8's own heap growth (`node --heap-growing-percent=0`, which turns off the
+    // 50 % that `shotlist run` sets for itself), shows what that setting buys and costs.
+    for (const variant of [
+      { name: 'default', env: {} },
+      { name: 'old-space 128 MB', env: { NODE_OPTIONS: '--max-old-space-size=128' } },
+      { name: 'V8 heap growth', env: {}, nodeArgs: ['--heap-growing-percent=0'] },
+    ]) {
       const byVariant = {};
       for (const n of sizes) {
         const name = `long${n}`;
@@ -103,7 +109,7 @@ export async function longRunBench({ sizes = [1000, 10000], warmReps = 3, log = 
         const load = loadavg();
         let r;
         try {
-          r = await runNode(runArgs(manifest, emu.url), { cwd: dir, sampleMs: 100, env: variant.env });
+          r = await runNode([...(variant.nodeArgs ?? []), ...runArgs(manifest, emu.url)], { cwd: dir, sampleMs: 100, env: variant.env });
         } finally {
           await emu.stop();
         }
@@ -118,6 +124,7 @@ export async function longRunBench({ sizes = [1000, 10000], warmReps = 3, log = 
         log(`  long run ${n} cells (${variant.name}): ${fmt.s(r.wallMs)}, ${(n / (r.wallMs / 1000)).toFixed(0)} cells/s, RSS mid-run median ${fmt.mb(prof.midRunMedianKb)}, peak ${fmt.mb(prof.peakKb)}; load ${load.join(' ')}`);
       }
       if (variant.name === 'default') out.sizes = byVariant;
+      else if (variant.nodeArgs) out.v8Growth = { nodeArgs: variant.nodeArgs.join(' '), sizes: byVariant };
       else out.capped = { nodeOptions: variant.env.NODE_OPTIONS, sizes: byVariant };
     }
 
