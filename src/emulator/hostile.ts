@@ -190,8 +190,21 @@ export class Hostile {
     while (left > 0 && !res.destroyed) {
       const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
       left -= piece.length;
-      if (!res.write(piece)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+      if (!res.write(piece)) await drainOrClose(res);
     }
     if (!res.destroyed && Number.isFinite(bytes)) res.end();
   }
+}
+
+/** Waits for back-pressure to clear; removes both listeners, so a long body does not pile them up. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
