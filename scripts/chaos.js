@@ -9,23 +9,13 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng } from '../dist/plan/seeds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'shotlist.js');
 
 /** Every fault kind of the emulator (docs/emulator.md) at a rate that hits a few hundred cells many times. */
 export const CHAOS_FAULTS = '429=0.05,500=0.03,502=0.02,503=0.02,reset=0.03,fail=0.04,lost-submit=0.03,slow=0.05,truncate=0.03,expire=4s,slow-for=400ms,retry-after=0';
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function manifest(cells) {
   const per = Math.ceil(cells / 3);
@@ -94,7 +84,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function chaos(o = {}) {
   const cells = o.cells ?? 300;
   const wantKills = o.kills ?? 20;
-  const rnd = mulberry32(o.seed ?? 1);
+  const rnd = prng(o.seed ?? 1);
   const [minKill, maxKill] = o.killAfterMs ?? [400, 2500];
   const log = o.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'shotlist-chaos-'));
