@@ -313,10 +313,11 @@ async function runCell(ctx: CellCtx, cell: Cell, action: 'submit' | 'reattach' |
         continue;
       }
       if (outcome.kind === 'failed') return await fail(outcome.error);
-      const downloadSlot = slots.jobDone(); // fal's slot is free now; the download waits its turn
       ctx.progress.spentUsd = Math.round((ctx.progress.spentUsd + cell.estimate.usd) * 1e6) / 1e6;
+      // The completion is on disk before fal's slot goes to the next cell, so a journal without
+      // it means this job still held the slot: no other submit can be in flight behind it.
       if (action !== 'reattach' || j?.phase !== 'completed') await emit({ type: 'completed', cell: cell.id, requestId: rid, output: outcome.data });
-      await downloadSlot;
+      await slots.jobDone(); // fal's slot is free now; the download waits its turn
       const video = findVideo(outcome.data);
       if (!video) return await fail({ kind: 'job', message: 'the result has no video', detail: outcome.data });
       const dest = outputPathFor(ctx.outDir, cell);

@@ -39,8 +39,11 @@ describe('shotlist run after kill -9 and Ctrl-C', () => {
         expect((await done).signal).toBe('SIGKILL');
       }
       const startedBefore = count(p, 'started');
+      const completedBefore = count(p, 'completed');
       const third = startCli(args, { cwd: p.dir });
-      await waitFor(() => count(p, 'started') > startedBefore, 20_000, 'a job in progress');
+      // Mid-job: started and not yet completed. The engine journals a completion before it frees
+      // fal's slot, so at concurrency 1 no submit can be in flight at this kill.
+      await waitFor(() => count(p, 'started') > startedBefore && count(p, 'completed') === completedBefore, 20_000, 'a job in progress');
       third.child.kill('SIGKILL');
       await third.done;
       const journal = readJournalFile(p);
