@@ -1,12 +1,13 @@
 // Writes the file reports of a run folder. Each file is written whole then renamed into place, so
 // a crash mid-write never leaves half a report beside a good journal.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toStableFile } from '../util/stableJson.js';
 import { renderHtml } from './renderHtml.js';
 import { renderJunit } from './renderJunit.js';
 import { renderMarkdown } from './renderMarkdown.js';
 import type { ReportData } from './types.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 
 export const FILE_REPORTS: Record<string, { file: string; render: (data: ReportData) => string }> = {
   json: { file: 'report.json', render: (data) => toStableFile(data) },
@@ -23,9 +24,7 @@ export async function writeReports(runDir: string, data: ReportData, which: stri
     const report = FILE_REPORTS[name];
     if (!report) throw new Error(`unknown report \`${name}\`; the file reports are ${Object.keys(FILE_REPORTS).join(', ')}`);
     const path = join(runDir, report.file);
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, report.render(data));
-    await rename(tmp, path);
+    await writeFileAtomic(path, report.render(data));
     written.push(path);
   }
   return written;

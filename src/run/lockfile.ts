@@ -1,11 +1,12 @@
 // `<manifest>.lock.json`: the record of results, committed to git. Sorted keys, no timestamps, no
 // emulator URLs; written atomically (temp + rename) and only when its bytes change, so a re-run
 // that changed nothing leaves `git status` clean.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LOCK_VERSION, type Cell, type Json, type JsonObject, type LockedCell, type Lockfile, type Plan } from '../types.js';
 import { toStableFile } from '../util/stableJson.js';
 import { falClientVersion } from '../version.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 
 /** `dancer.yaml` -> `dancer.lock.json` beside it. */
 export function lockPathFor(manifestPath: string): string {
@@ -73,20 +74,8 @@ export async function withLockfileLock<T>(path: string, fn: () => Promise<T>): P
 
 /** Writes only when the bytes differ; temp file + rename so a crash never leaves half a lockfile. */
 export async function writeLockfile(path: string, lock: Lockfile): Promise<boolean> {
-  const text = toStableFile(lock);
-  try {
-    if ((await readFile(path, 'utf8')) === text) return false;
-  } catch { /* new file */ }
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (err) {
-    // Disk full or read-only: the old lockfile stays whole, and no half temp file is left beside it.
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  return true;
+  // Disk full or read-only: the old lockfile stays whole, and no half temp file is left beside it.
+  return writeFileAtomic(path, toStableFile(lock), { ifChanged: true });
 }
 
 function setPointer(obj: JsonObject, pointer: string, value: Json): void {

@@ -12,7 +12,7 @@
 // again. `shotlist merge` (src/run/merge.ts) turns the fragments into that lockfile.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LOCK_VERSION, type Cell, type LockedCell, type Lockfile, type Plan } from '../types.js';
 import { toStableFile } from '../util/stableJson.js';
@@ -20,6 +20,7 @@ import { falClientVersion } from '../version.js';
 import { lockPathFor, readLockfile, writeLockfile } from './lockfile.js';
 import { posixRelative } from './prepare.js';
 import { RunFolderBusy } from './runLock.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 
 export const SHARD_VERSION = 1;
 /** Which shard a folder holds: written by `run --shard`, read by `merge`. */
@@ -146,7 +147,7 @@ export async function prepareShardFolder(plan: Plan, opts: PrepareShardOptions):
   if (existing && (existing.total !== spec.total || existing.index !== spec.index)) {
     throw new ShardError(`${outDir} holds shard ${existing.shard}, not ${info.shard}; give each shard its own --out folder`);
   }
-  await writeIfChanged(infoPath, toStableFile(info));
+  await writeFileAtomic(infoPath, toStableFile(info), { ifChanged: true });
 
   const fragmentPath = join(outDir, SHARD_LOCK_FILE);
   const fragment = await readLockfile(fragmentPath);
@@ -250,11 +251,3 @@ function refuseIfBusy(outDir: string): void {
   throw new RunFolderBusy(lock, pid);
 }
 
-async function writeIfChanged(path: string, text: string): Promise<void> {
-  try {
-    if ((await readFile(path, 'utf8')) === text) return;
-  } catch { /* new file */ }
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}

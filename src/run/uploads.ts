@@ -2,11 +2,12 @@
 // kept per target in `<out>/uploads.json` (not in the lockfile: emulator URLs die with the
 // emulator, and fal's CDN URLs are an implementation detail of one machine's runs).
 import type { FalClient } from '@fal-ai/client';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileRef } from '../types.js';
 import { sha256Hex, toStableFile } from '../util/stableJson.js';
 import { backoffMs, sleep } from './backoff.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 
 type CacheFile = { version: 1; targets: Record<string, Record<string, string>> };
 
@@ -82,8 +83,6 @@ export class Uploader {
   private async doSave(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    const tmp = `${this.cachePath}.${process.pid}.tmp`;
-    await writeFile(tmp, toStableFile(this.cache));
-    await rename(tmp, this.cachePath);
+    await writeFileAtomic(this.cachePath, toStableFile(this.cache));
   }
 }
