@@ -243,7 +243,7 @@ export class Emulator {
       plannedMs: this.plans.get(j.id)?.millis ?? null, failed: Boolean(j.error),
       // The request as content (upload URLs replaced by file hashes): what "the same cell" means
       // across re-uploads; and whether the client ever heard of this job.
-      contentKey: this.contentKey(j.endpoint, j.input), lostSubmit: this.lostSubmits.has(j.id),
+      contentKey: j.contentKey, lostSubmit: this.lostSubmits.has(j.id),
     }));
   }
 
@@ -316,7 +316,7 @@ export class Emulator {
       millis: jobMillis(this.duration, video, this.seed, id, content) * this.timeScale,
     });
     const job: Job = {
-      id, endpoint, key, input: obj, inputHash: hash, status: 'IN_QUEUE', createdAt: Date.now(), logs: [],
+      id, endpoint, key, input: obj, inputHash: hash, contentKey: content, status: 'IN_QUEUE', createdAt: Date.now(), logs: [],
       cancelled: false, expiryCounted: false, timers: [], listeners: new Set(),
     };
     void proxied;
@@ -346,7 +346,7 @@ export class Emulator {
     this.queue.log(job, `Generating ${expected.numFrames} frames at ${expected.width}x${expected.height}, ${expected.fps} fps, seed ${seedUsed}`);
     for (const pct of [25, 50, 75]) after((plan.millis * pct) / 100, () => this.queue.log(job, `${pct}% of denoising steps done`));
     const timer = new Promise<void>((r) => after(plan.millis, r));
-    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, this.contentKey(job.endpoint, job.input)));
+    const bytes = this.encoder.encode(lookFor(encoded.width, encoded.height, encoded.numFrames, Math.max(1, Math.round(encoded.fps)), seedUsed, job.contentKey));
     Promise.all([bytes, timer]).then(([b]) => {
       if (job.status === 'COMPLETED') return;
       const fileName = `${job.id.replace(/-/g, '').slice(0, 12)}.mp4`;

@@ -25,6 +25,8 @@ export interface Job {
   key: string;
   input: JsonObject;
   inputHash: string;
+  /** The request by content (uploaded files by their sha256): what the job's id, faults and picture derive from. */
+  contentKey: string;
   status: JobStatus;
   createdAt: number;
   startedAt?: number;
